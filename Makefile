@@ -1,0 +1,44 @@
+# The two commands a new user needs:
+#   make run    set everything up and serve the API on SQLite (http://127.0.0.1:5000)
+#   make test   set everything up and run the whole test suite (SQLite, PostgreSQL, the real stack)
+SHELL := /bin/bash
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+
+.PHONY: setup system-deps services run test lint lock clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements-dev.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+services:
+	bash scripts/start-services.sh
+
+run: setup
+	$(BIN)/stores-api db upgrade
+	$(BIN)/stores-api run
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: setup system-deps services lint
+	$(BIN)/pytest
+
+# Re-pin the dependencies after changing pyproject.toml.
+lock: setup
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile --quiet --python-version 3.11 pyproject.toml -o requirements.lock
+	$(BIN)/uv pip compile --quiet --python-version 3.11 --extra dev pyproject.toml -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,65 @@
+"""The stores REST API: create_app() builds the Flask app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import swagger_ui_bundle
+from flask import Blueprint, Flask, send_from_directory
+
+from stores_api.config import load_config
+from stores_api.errors import register_error_handlers
+from stores_api.extensions import api, db, jwt, migrate
+from stores_api.jsonio import OrjsonProvider
+
+MIGRATIONS = str(Path(__file__).parent / "migrations")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; config overrides the environment (used by tests)."""
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app.json = OrjsonProvider(app)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    load_config(app, config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
+    jwt.init_app(app)
+    api.init_app(app)
+    _document_api()
+    register_error_handlers(app)
+
+    from stores_api import auth  # noqa: F401  (JWT callbacks register on import)
+    from stores_api.auth import access  # noqa: F401
+    from stores_api.resources import BLUEPRINTS
+
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    app.register_blueprint(_swagger_ui_assets())
+
+    from stores_api.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _document_api() -> None:
+    from stores_api.schemas.common import Money
+
+    if "bearerAuth" not in api.spec.components.security_schemes:
+        api.spec.components.security_scheme(
+            "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+        )
+    api.register_field(Money, "number", None)
+
+
+def _swagger_ui_assets() -> Blueprint:
+    """Swagger UI's files from the swagger-ui-bundle package: /docs works with no internet."""
+    assets = Blueprint("swagger_ui_assets", __name__)
+
+    @assets.get("/docs/assets/<path:filename>")
+    def swagger_ui_asset(filename: str):
+        return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)
+
+    return assets

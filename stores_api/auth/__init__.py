@@ -1,0 +1,1 @@
+"""Authentication: password hashing, token issue and revocation, role checks."""

@@ -1,0 +1,122 @@
+"""Configuration: defaults, FLASK_* variables, DATABASE_URL. Nothing else reads os.environ."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+MIN_SECRET_BYTES = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run a safe server; the message says what to set."""
+
+
+DEFAULTS: dict[str, Any] = {
+    "API_TITLE": "Stores REST API",
+    "API_VERSION": "1.0.0",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "/docs",
+    "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
+    "JWT_ACCESS_TOKEN_EXPIRES": 900,
+    "JWT_REFRESH_TOKEN_EXPIRES": 30 * 24 * 3600,
+    "JWT_TOKEN_LOCATION": ["headers"],
+    "JWT_ALGORITHM": "HS256",
+    "JWT_DECODE_ALGORITHMS": ["HS256"],
+    "PASSWORD_MIN_LENGTH": 8,
+    # argon2id at OWASP's recommended minimum (m=19 MiB, t=2, p=1).
+    "ARGON2_TIME_COST": 2,
+    "ARGON2_MEMORY_COST": 19 * 1024,
+    "ARGON2_PARALLELISM": 1,
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    # Seconds a client is told to wait when the database is unreachable.
+    "DB_RETRY_AFTER": 5,
+    "DB_POOL_TIMEOUT": 5,
+    "DB_CONNECT_TIMEOUT": 3,
+    "DB_STATEMENT_TIMEOUT_MS": 5000,
+}
+
+
+def database_url(url: str | None, instance_path: str) -> str:
+    """The SQLAlchemy URL for DATABASE_URL as platforms write it (Heroku's postgres:// too)."""
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'stores.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def engine_options(url: str, config: dict[str, Any]) -> dict[str, Any]:
+    """Pool settings for a real server: pre-ping, bounded waits, a statement timeout."""
+    if url.startswith("sqlite"):
+        # Several worker processes share the file: wait for the write lock instead of failing.
+        return {"connect_args": {"timeout": 15}}
+    options: dict[str, Any] = {
+        "pool_pre_ping": True,
+        "pool_timeout": config["DB_POOL_TIMEOUT"],
+        "pool_recycle": 1800,
+        "pool_size": 5,
+        "max_overflow": 5,
+    }
+    if url.startswith("postgresql"):
+        options["connect_args"] = {
+            "connect_timeout": config["DB_CONNECT_TIMEOUT"],
+            "options": f"-c statement_timeout={int(config['DB_STATEMENT_TIMEOUT_MS'])}",
+        }
+    return options
+
+
+def load_config(app, overrides: dict[str, Any] | None) -> None:
+    """Fill app.config: defaults < FLASK_* environment < explicit overrides (tests)."""
+    app.config.update(DEFAULTS)
+    app.config.from_prefixed_env()
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(
+        os.environ.get("DATABASE_URL"), app.instance_path
+    )
+    app.config["REDIS_URL"] = os.environ.get("REDIS_URL") or None
+    if overrides:
+        app.config.update(overrides)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(uri, app.instance_path)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    if not app.config["SQLALCHEMY_ENGINE_OPTIONS"]:
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+            app.config["SQLALCHEMY_DATABASE_URI"], app.config
+        )
+    check_secret(app.config.get("JWT_SECRET_KEY"))
+
+
+def check_secret(secret: str | None) -> None:
+    """Refuse to sign tokens with a missing or guessable key."""
+    if not secret:
+        raise ConfigError(
+            "FLASK_JWT_SECRET_KEY is not set. Set it to a random string of at least "
+            f"{MIN_SECRET_BYTES} bytes, e.g. the output of: "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise ConfigError(
+            f"FLASK_JWT_SECRET_KEY is too short ({len(secret.encode())} bytes); "
+            f"use at least {MIN_SECRET_BYTES} random bytes."
+        )
+
+
+def development_secret(instance_path: str) -> str | None:
+    """For `stores-api run`: the env key, or one generated once and kept in the instance folder."""
+    if os.environ.get("FLASK_JWT_SECRET_KEY"):
+        return None
+    path = Path(instance_path) / "jwt-secret"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secret + "\n")
+    return secret

@@ -1,0 +1,8 @@
+"""The database models; each owns its queries."""
+
+from stores_api.models.item import Item
+from stores_api.models.revoked_token import RevokedToken
+from stores_api.models.store import Store
+from stores_api.models.user import User
+
+__all__ = ["Item", "RevokedToken", "Store", "User"]

@@ -1,0 +1,129 @@
+"""/item/<name> and /items."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import current_app
+from flask.views import MethodView
+from flask_jwt_extended import get_jwt_identity, jwt_required
+from sqlalchemy.exc import IntegrityError
+
+from stores_api.auth.access import admin_required
+from stores_api.errors import abort, is_foreign_key_violation
+from stores_api.extensions import db
+from stores_api.models import Item, Store
+from stores_api.models.names import is_valid_name
+from stores_api.resources.docs import BEARER, Blueprint
+from stores_api.schemas.common import MessageSchema
+from stores_api.schemas.item import ItemListSchema, ItemNamesSchema, ItemSchema
+
+blp = Blueprint("items", __name__, description="Items, each in one store")
+
+NO_STORE = {"json": {"store_id": ["No store has this id."]}}
+
+
+def _checked_write(name: str, store_id: int) -> None:
+    if not is_valid_name(name):
+        abort(422, "An item name has 1-80 characters and no '/' or control characters.")
+    if not Store.exists(store_id):
+        abort(422, "store_id names no store.", error="store_not_found", errors=NO_STORE)
+
+
+def _commit_new(item: Item) -> bool:
+    """Insert item; False if the name was taken meanwhile. A vanished store is a 422."""
+    db.session.add(item)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        if is_foreign_key_violation(exc):
+            abort(422, "store_id names no store.", error="store_not_found", errors=NO_STORE)
+        return False
+    return True
+
+
+@blp.route("/item/<string:name>")
+class ItemResource(MethodView):
+    @jwt_required()
+    @blp.response(200, ItemSchema)
+    @blp.errors(401, 404)
+    @blp.doc(security=BEARER)
+    def get(self, name: str):
+        """Get an item (logged-in users)"""
+        item = Item.find_by_name(name)
+        if item is None:
+            abort(404, f"Item '{name}' not found.", error="item_not_found")
+        return item
+
+    @jwt_required(fresh=True)
+    @blp.arguments(ItemSchema)
+    @blp.response(201, ItemSchema)
+    @blp.errors(400, 401, 409, 415, 422)
+    @blp.doc(security=BEARER)
+    def post(self, data: dict, name: str):
+        """Create an item (needs a fresh token)"""
+        _checked_write(name, data["store_id"])
+        item = Item(name=name, **data)
+        if not _commit_new(item):
+            abort(409, f"An item with name '{name}' already exists.", error="item_exists")
+        return item
+
+    @jwt_required()
+    @blp.arguments(ItemSchema)
+    @blp.response(200, ItemSchema, description="The item was updated.")
+    @blp.alt_response(201, schema=ItemSchema, description="The item was created.")
+    @blp.errors(400, 401, 415, 422)
+    @blp.doc(security=BEARER)
+    def put(self, data: dict, name: str):
+        """Create or update an item (logged-in users)"""
+        _checked_write(name, data["store_id"])
+        item = _update(name, data["price"], data["store_id"])
+        if item is not None:
+            return item
+        item = Item(name=name, **data)
+        if _commit_new(item):
+            return item, 201
+        # Another request created it between our UPDATE and INSERT: ours is now an update.
+        return _update(name, data["price"], data["store_id"])
+
+    @admin_required
+    @blp.response(200, MessageSchema)
+    @blp.errors(401, 403, 404)
+    @blp.doc(security=BEARER)
+    def delete(self, name: str):
+        """Delete an item (admins)"""
+        item = Item.find_by_name(name)
+        if item is None:
+            abort(404, f"Item '{name}' not found.", error="item_not_found")
+        db.session.delete(item)
+        db.session.commit()
+        return {"message": "Item deleted."}
+
+
+def _update(name: str, price: Decimal, store_id: int) -> Item | None:
+    try:
+        item = Item.update_by_name(name, price, store_id)
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        if is_foreign_key_violation(exc):
+            abort(422, "store_id names no store.", error="store_not_found", errors=NO_STORE)
+        raise
+    return item
+
+
+@blp.route("/items")
+class ItemList(MethodView):
+    @jwt_required(optional=True)
+    @blp.response(
+        200, ItemListSchema, description="Logged in: every item. Visitors: names and a message."
+    )
+    @blp.errors(401)
+    @blp.doc(security=[{}, *BEARER])
+    def get(self):
+        """List items: full for logged-in users, names only for visitors"""
+        if get_jwt_identity() is not None:
+            return {"items": Item.all()}
+        body = {"items": Item.names(), "message": "More data available if you log in."}
+        return current_app.json.response(ItemNamesSchema().dump(body))

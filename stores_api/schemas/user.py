@@ -1,0 +1,50 @@
+"""Users and credentials. A response never carries a password or its hash."""
+
+from flask import current_app
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+PASSWORD_MAX_LENGTH = 1024
+
+
+def _no_control_characters(value: str) -> None:
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ValidationError("Must not contain control characters.")
+
+
+class RegisterSchema(Schema):
+    username = fields.String(
+        required=True, validate=[validate.Length(3, 80), _no_control_characters]
+    )
+    password = fields.String(required=True, load_only=True)
+
+    @validates("password")
+    def password_long_enough(self, value: str, **_kwargs) -> None:
+        minimum = int(current_app.config["PASSWORD_MIN_LENGTH"])
+        if not minimum <= len(value) <= PASSWORD_MAX_LENGTH:
+            raise ValidationError(f"Length must be between {minimum} and {PASSWORD_MAX_LENGTH}.")
+        if "\x00" in value:
+            raise ValidationError("Must not contain NUL characters.")
+
+
+class CredentialsSchema(Schema):
+    """Login: no length rules here, so a wrong guess is always 401, never a hint."""
+
+    username = fields.String(required=True, validate=validate.Length(max=PASSWORD_MAX_LENGTH))
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(max=PASSWORD_MAX_LENGTH)
+    )
+
+
+class UserSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    username = fields.String(dump_only=True)
+    role = fields.String(dump_only=True)
+
+
+class TokensSchema(Schema):
+    access_token = fields.String(required=True)
+    refresh_token = fields.String(required=True)
+
+
+class AccessTokenSchema(Schema):
+    access_token = fields.String(required=True)

@@ -1,0 +1,90 @@
+"""Bad input gets a clear JSON error with the right status — never HTML, never a 500."""
+
+import pytest
+
+
+def test_unknown_url_is_404_json(api):
+    response = api.get("/nowhere")
+    assert response.status_code == 404
+    assert response.is_json
+    assert response.get_json()["status"] == "Not Found"
+    assert response.get_json()["message"]
+
+
+def test_unsupported_method_is_405_json_with_allow(api):
+    response = api.request("PATCH", "/stores")
+    assert response.status_code == 405
+    assert response.get_json()["error"] == "method_not_allowed"
+    assert "GET" in response.headers["Allow"]
+
+
+def test_malformed_json_is_400(api):
+    response = api.post("/register", data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid_json"
+
+
+def test_deeply_nested_json_is_400(api):
+    body = "[" * 200_000 + "]" * 200_000
+    response = api.post("/register", data=body, content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_non_object_json_body_is_422(api):
+    response = api.post("/register", json=["alice", "password"])
+    assert response.status_code == 422
+
+
+def test_text_plain_body_is_415(api):
+    response = api.post("/register", data="username=alice", content_type="text/plain")
+    assert response.status_code == 415
+    assert response.get_json()["error"] == "unsupported_media_type"
+
+
+def test_form_body_is_415(api):
+    response = api.post("/register", data={"username": "alice", "password": "x" * 10})
+    assert response.status_code == 415
+
+
+def test_missing_body_is_422(api):
+    response = api.post("/register")
+    assert response.status_code == 422
+
+
+def test_body_over_one_mebibyte_is_413(api):
+    body = '{"username": "' + "a" * (1024 * 1024) + '"}'
+    response = api.post("/register", data=body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.get_json()["code"] == 413
+
+
+def test_validation_errors_name_each_field(api):
+    response = api.post("/register", json={"username": "a"})
+    body = response.get_json()
+    assert body["code"] == 422
+    assert body["status"] == "Unprocessable Entity"
+    assert body["message"]
+    assert set(body["errors"]["json"]) == {"username", "password"}
+
+
+@pytest.mark.parametrize(
+    "path", ["/item/a%00b", "/store/a%00b", "/user/0", "/user/-1", "/item/" + "n" * 10000]
+)
+def test_hostile_paths_are_4xx_json(api, admin, path):
+    response = api.get(path, token=admin["access"])
+    assert 400 <= response.status_code < 500
+    assert response.is_json
+
+
+def test_database_down_is_503_json_with_retry_after(database_url):
+    from tests.conftest import make_app
+
+    if database_url.startswith("sqlite"):
+        broken = "sqlite:////nonexistent-dir/x/stores.db"
+    else:
+        broken = "postgresql://postgres@127.0.0.1:1/stores"
+    app = make_app(broken)
+    response = app.test_client().get("/stores")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    assert response.get_json()["error"] == "database_unavailable"
