@@ -5,13 +5,15 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from stores_api.extensions import db
-from tests.conftest import make_app, pg_url, recreate_pg_database
+from tests.conftest import PG_TEST_DB, make_app, pg_url, recreate_pg_database
+
+PG_MIGRATIONS_DB = f"{PG_TEST_DB}_migrations"
 
 
 def migrated_app(database_url, tmp_path):
     if database_url.startswith("postgresql"):
-        recreate_pg_database("stores_api_migrations")
-        url = pg_url("stores_api_migrations")
+        recreate_pg_database(PG_MIGRATIONS_DB)
+        url = pg_url(PG_MIGRATIONS_DB)
     else:
         url = f"sqlite:///{tmp_path / 'migrated.db'}"
     return make_app(url)
