@@ -88,3 +88,18 @@ def test_database_down_is_503_json_with_retry_after(database_url):
     assert response.status_code == 503
     assert response.headers["Retry-After"]
     assert response.get_json()["error"] == "database_unavailable"
+
+
+def test_unhandled_exception_is_500_json_without_details(database_url):
+    from tests.conftest import make_app
+
+    app = make_app(database_url, TESTING=False, PROPAGATE_EXCEPTIONS=False)
+
+    def boom():
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/boom", view_func=boom)
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert response.get_json()["error"] == "internal_server_error"
+    assert "secret internals" not in response.get_data(as_text=True)
