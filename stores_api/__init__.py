@@ -8,6 +8,7 @@ from typing import Any
 import swagger_ui_bundle
 from flask import Blueprint, Flask, send_from_directory
 
+from stores_api import request_log
 from stores_api.config import load_config
 from stores_api.errors import register_error_handlers
 from stores_api.extensions import api, db, jwt, migrate
@@ -29,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
     _document_api()
     register_error_handlers(app)
+    request_log.init_app(app)
 
     from stores_api import auth  # noqa: F401  (JWT callbacks register on import)
     from stores_api.auth import access  # noqa: F401

@@ -39,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "DB_POOL_TIMEOUT": 5,
     "DB_CONNECT_TIMEOUT": 3,
     "DB_STATEMENT_TIMEOUT_MS": 5000,
+    "LOG_LEVEL": "INFO",
 }
 
 
@@ -56,13 +57,14 @@ def engine_options(url: str, config: dict[str, Any]) -> dict[str, Any]:
     """Pool settings for a real server: pre-ping, bounded waits, a statement timeout."""
     if url.startswith("sqlite"):
         # Several worker processes share the file: wait for the write lock instead of failing.
-        return {"connect_args": {"timeout": 15}}
+        return {"connect_args": {"timeout": 15}, "hide_parameters": True}
     options: dict[str, Any] = {
         "pool_pre_ping": True,
         "pool_timeout": config["DB_POOL_TIMEOUT"],
         "pool_recycle": 1800,
         "pool_size": 5,
         "max_overflow": 5,
+        "hide_parameters": True,  # errors and logs show SQL, never the values bound to it
     }
     if url.startswith("postgresql"):
         options["connect_args"] = {
