@@ -45,6 +45,8 @@ class User(db.Model):
 
     @classmethod
     def find_by_username(cls, username: str) -> User | None:
+        if "\x00" in username:  # no account has one, and PostgreSQL text cannot hold it
+            return None
         return db.session.scalar(select(cls).where(cls.username == username))
 
     @classmethod
