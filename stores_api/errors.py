@@ -82,6 +82,8 @@ class JsonErrorApi(Api):
     """flask-smorest's Api, answering every HTTP error (404, 405, 413, 500, ...) in our shape."""
 
     ERROR_SCHEMA = ErrorSchema
+    # No catch-all "default" response: every status an operation answers is listed in the spec.
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def handle_http_exception(self, error: HTTPException):
         data = getattr(error, "data", None) or {}
@@ -117,7 +119,8 @@ DB_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.Timeout
 
 
 def register_error_handlers(app) -> None:
-    """Map database failures to JSON: unreachable -> 503 + Retry-After, constraint -> 409."""
+    """Map database failures to JSON: unreachable -> 503 + Retry-After, constraint -> 409,
+    unstorable value -> 422."""
     from stores_api.extensions import db
 
     def rollback() -> None:
@@ -138,6 +141,14 @@ def register_error_handlers(app) -> None:
             "database_unavailable",
             headers={"Retry-After": str(app.config["DB_RETRY_AFTER"])},
         )
+
+    @app.errorhandler(sa_exc.DataError)
+    def unstorable_data(exc):
+        # A value the database cannot hold (a NUL in PostgreSQL text, an out-of-range number)
+        # that validation let through: the request is at fault, not the server.
+        rollback()
+        app.logger.warning("database refused a value: %s", exc.orig)
+        return error_response(422, "The request holds a value that cannot be stored.")
 
     @app.errorhandler(sa_exc.IntegrityError)
     def integrity_error(exc):
