@@ -14,9 +14,11 @@ class ItemSchema(Schema):
 
 
 class ItemListSchema(Schema):
-    items = fields.List(fields.Nested(ItemSchema))
+    items = fields.List(fields.Nested(ItemSchema), required=True)
 
 
 class ItemNamesSchema(Schema):
-    items = fields.List(fields.String())
-    message = fields.String()
+    """What a visitor sees; both fields required, so the two shapes of GET /items never overlap."""
+
+    items = fields.List(fields.String(), required=True)
+    message = fields.String(required=True)
