@@ -4,6 +4,9 @@ from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 PASSWORD_MAX_LENGTH = 1024
+# The same rules as JSON Schema patterns, for the OpenAPI document.
+NO_CONTROL_CHARACTERS = r"^[^\u0000-\u001F\u007F]*$"
+NO_NUL = r"^[^\u0000]*$"
 
 
 def _no_control_characters(value: str) -> None:
@@ -13,9 +16,16 @@ def _no_control_characters(value: str) -> None:
 
 class RegisterSchema(Schema):
     username = fields.String(
-        required=True, validate=[validate.Length(3, 80), _no_control_characters]
+        required=True,
+        validate=[validate.Length(3, 80), _no_control_characters],
+        metadata={"pattern": NO_CONTROL_CHARACTERS},
     )
-    password = fields.String(required=True, load_only=True)
+    # minLength is PASSWORD_MIN_LENGTH: create_app writes it into the spec.
+    password = fields.String(
+        required=True,
+        load_only=True,
+        metadata={"maxLength": PASSWORD_MAX_LENGTH, "pattern": NO_NUL},
+    )
 
     @validates("password")
     def password_long_enough(self, value: str, **_kwargs) -> None:
