@@ -7,12 +7,14 @@ from typing import Any
 
 import swagger_ui_bundle
 from flask import Blueprint, Flask, send_from_directory
+from werkzeug.routing import UnicodeConverter
 
 from stores_api import request_log
 from stores_api.config import load_config
 from stores_api.errors import register_error_handlers
 from stores_api.extensions import api, db, jwt, migrate
 from stores_api.jsonio import OrjsonProvider
+from stores_api.resources.docs import ErrorResponsesPlugin, name_parameter_schema
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
@@ -27,7 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     jwt.init_app(app)
-    api.init_app(app)
+    api.init_app(app, spec_kwargs={"extra_plugins": [ErrorResponsesPlugin()]})
     _document_api()
     register_error_handlers(app)
     request_log.init_app(app)
@@ -39,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_blueprint(_swagger_ui_assets())
+    _document_config_rules(app)
 
     from stores_api.cli import register_commands
 
@@ -54,6 +57,24 @@ def _document_api() -> None:
             "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
         )
     api.register_field(Money, "number", None)
+    api.ma_plugin.converter.add_attribute_function(_money_properties)
+    api.register_converter(UnicodeConverter, name_parameter_schema)
+
+
+def _money_properties(self, field, **kwargs) -> dict:
+    """Money's rules in the spec: 0 to 99 999 999.99, whole cents."""
+    from stores_api.schemas.common import MAX_PRICE, Money
+
+    if isinstance(field, Money):
+        return {"minimum": 0, "maximum": float(MAX_PRICE), "multipleOf": 0.01}
+    return {}
+
+
+def _document_config_rules(app: Flask) -> None:
+    """Rules that come from the configuration, written into the spec where they apply."""
+    register = api.spec.components.schemas.get("Register")
+    if register:
+        register["properties"]["password"]["minLength"] = int(app.config["PASSWORD_MIN_LENGTH"])
 
 
 def _swagger_ui_assets() -> Blueprint:

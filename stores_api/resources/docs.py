@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from apispec import BasePlugin
 from flask_smorest import Blueprint as SmorestBlueprint
+from werkzeug.routing import UnicodeConverter
 
 from stores_api.errors import DEFAULT_MESSAGES, JsonArgumentsParser
+from stores_api.models.names import NAME_MAX_LENGTH
 from stores_api.schemas.common import ErrorSchema
 
 BEARER = [{"bearerAuth": []}]
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+# A store or item name in a path: 1-80 characters, no "/" and no control characters.
+NAME_PATTERN = rf"^[^/\u0000-\u001F\u007F]{{1,{NAME_MAX_LENGTH}}}$"
+# Every operation that reads a body can answer these, whatever its own errors are.
+BODY_ERRORS = (400, 413, 415, 422)
+DATABASE_UNAVAILABLE = 503
 
 
 class Blueprint(SmorestBlueprint):
@@ -24,3 +35,31 @@ class Blueprint(SmorestBlueprint):
             return fn
 
         return decorator
+
+
+def name_parameter_schema(_converter: UnicodeConverter) -> dict[str, Any]:
+    """Path strings in this API are store and item names."""
+    return {"type": "string", "minLength": 1, "maxLength": NAME_MAX_LENGTH, "pattern": NAME_PATTERN}
+
+
+class ErrorResponsesPlugin(BasePlugin):
+    """Documents the errors any operation can answer, so the spec lists every status we send.
+
+    There is no catch-all "default" response (JsonErrorApi turns it off): a status that is
+    not listed is a bug, and the schemathesis suite fails on it.
+    """
+
+    def operation_helper(self, path=None, operations=None, **kwargs: Any) -> None:
+        for operation in (operations or {}).values():
+            responses = operation.setdefault("responses", {})
+            codes = [DATABASE_UNAVAILABLE]
+            if "requestBody" in operation:
+                codes.extend(BODY_ERRORS)
+            for code in codes:
+                responses.setdefault(
+                    str(code),
+                    {
+                        "description": DEFAULT_MESSAGES[code],
+                        "content": {"application/json": {"schema": ERROR_REF}},
+                    },
+                )
