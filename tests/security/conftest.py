@@ -1,0 +1,109 @@
+"""Fixtures for the adversarial suite: a cheap-hashing app, a seeded world, real servers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TEST_SECRET, make_app, prepare_database
+from tests.helpers import Api
+
+# argon2's cheapest settings: the suite sends thousands of logins; the cost is not under test
+# here (test_login_timing uses the real defaults).
+CHEAP_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1}
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def cheap_app(database_url):
+    app = make_app(database_url, **CHEAP_HASHING)
+    prepare_database(app)
+    return app
+
+
+@pytest.fixture
+def cheap_api(cheap_app) -> Api:
+    return Api(cheap_app.test_client())
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"server did not listen on {port} within {timeout}s")
+
+
+@pytest.fixture(scope="module")
+def real_server(tmp_path_factory) -> Iterator[str]:
+    """The app under uwsgi (as deployed), on SQLite, on a free loopback port: its base URL."""
+    workdir = tmp_path_factory.mktemp("uwsgi")
+    database = f"sqlite:///{workdir / 'stores.db'}"
+    env = {
+        **os.environ,
+        "FLASK_JWT_SECRET_KEY": TEST_SECRET,
+        "DATABASE_URL": database,
+        "PYTHONPATH": str(ROOT),
+    }
+    subprocess.run(
+        [str(Path(sys.executable).parent / "stores-api"), "db", "upgrade"],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=workdir,
+    )
+    port = free_port()
+    uwsgi = Path(sys.executable).parent / "uwsgi"
+    process = subprocess.Popen(
+        [
+            str(uwsgi),
+            "--http-socket",
+            f"127.0.0.1:{port}",
+            "--module",
+            "stores_api.wsgi:app",
+            "--master",
+            "--processes",
+            "1",
+            "--threads",
+            "2",
+            "--need-app",
+            "--die-on-term",
+            "--disable-logging",
+            "--harakiri",
+            "20",
+            "--limit-post",
+            str(8 * 1024 * 1024),
+        ],
+        env=env,
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
