@@ -3,6 +3,7 @@
 stores-api run                      serve on http://127.0.0.1:5000 (development server)
 stores-api db upgrade               create or update the schema (idempotent)
 stores-api create-admin alice       create alice as admin, or promote her
+stores-api seed-demo                demo stores and items, to try the API at once
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
+from stores_api.cli_help import StoresApiGroup
 from stores_api.config import ConfigError, development_secret
 
 
@@ -30,9 +32,18 @@ def _cli_app() -> Flask:
         sys.exit(2)
 
 
-@click.group(cls=FlaskGroup, create_app=_cli_app, add_version_option=False)
+@click.group(cls=StoresApiGroup, create_app=_cli_app, add_version_option=False)
 def cli() -> None:
-    """Stores REST API management: run the server, migrate the database, manage admins."""
+    """Stores REST API management: run the server, migrate the database, manage admins.
+
+    \b
+    The database is DATABASE_URL (default: SQLite in ./instance/stores.db).
+    Examples:
+      stores-api db upgrade
+      stores-api seed-demo --stores 10 --items 50
+      stores-api run
+      stores-api COMMAND --help
+    """
 
 
 @click.command("create-admin")
@@ -75,5 +86,32 @@ def create_admin(username: str, password_stdin: bool) -> None:
     click.echo(f"Created admin '{username}' (id {user.id}).")
 
 
+@click.command("seed-demo")
+@click.option("--stores", default=10, show_default=True, type=click.IntRange(0, 100_000))
+@click.option(
+    "--items", default=20, show_default=True, type=click.IntRange(0, 100_000), help="Per store."
+)
+@with_appcontext
+def seed_demo(stores: int, items: int) -> None:
+    """Fill the database with demo stores and items; running it again adds only what is missing.
+
+    \b
+    Stores are named demo-store-0001..., items demo-item-0001-00001...
+    Examples:
+      stores-api seed-demo
+      stores-api seed-demo --stores 100 --items 1000
+    """
+    from stores_api import demo
+
+    total = stores + stores * items
+    with click.progressbar(length=total, label="Seeding", file=sys.stderr) as bar:
+        result = demo.seed(stores, items, progress=bar.update)
+    click.echo(
+        f"Demo data: {result.stores_total} stores ({result.stores_added} new), "
+        f"{result.items_total} items ({result.items_added} new)."
+    )
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin)
+    app.cli.add_command(seed_demo)
