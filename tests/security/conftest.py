@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import TEST_SECRET, make_app, prepare_database
 from tests.helpers import Api
+from tests.security import figures
 
 # argon2's cheapest settings: the suite sends thousands of logins; the cost is not under test
 # here (test_login_timing uses the real defaults).
@@ -72,6 +73,7 @@ def real_server(tmp_path_factory) -> Iterator[str]:
     )
     port = free_port()
     uwsgi = Path(sys.executable).parent / "uwsgi"
+    log = (workdir / "uwsgi.log").open("wb")
     process = subprocess.Popen(
         [
             str(uwsgi),
@@ -89,13 +91,13 @@ def real_server(tmp_path_factory) -> Iterator[str]:
             "--disable-logging",
             "--harakiri",
             "20",
-            "--limit-post",
-            str(8 * 1024 * 1024),
+            "--buffer-size",
+            "32768",
         ],
         env=env,
         cwd=workdir,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         wait_for_port(port, process)
@@ -107,3 +109,15 @@ def real_server(tmp_path_factory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        log.close()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Print the figures SECURITY.md quotes, and keep them in test-artifacts/."""
+    if not figures.FIGURES:
+        return
+    figures.write()
+    terminalreporter.section("security figures")
+    for name, value in sorted(figures.FIGURES.items()):
+        terminalreporter.write_line(f"{name}: {value:g}")
+    terminalreporter.write_line(f"(written to {figures.FIGURES_PATH})")

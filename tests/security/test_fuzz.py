@@ -20,13 +20,12 @@ from schemathesis import GenerationMode
 from tests.conftest import make_app, prepare_database
 from tests.helpers import Api
 from tests.security.conftest import CHEAP_HASHING
+from tests.security.figures import record
 
 FUZZ_EXAMPLES = int(os.environ.get("STORES_API_FUZZ_EXAMPLES", "200"))
 FUZZ_SEED = int(os.environ.get("STORES_API_FUZZ_SEED", "20261123"))
 # Operations that take the refresh token rather than the access token.
 REFRESH_OPERATIONS = {"POST /refresh"}
-
-STATS = {"requests": 0, "server_errors": 0}
 
 
 class Identity:
@@ -129,9 +128,8 @@ def test_every_operation_answers_as_documented(label, fuzz_app, identity):
     def fuzz(case):
         point_at_a_real_store(case, fuzz_app)
         response = case.call_and_validate(headers=identity.headers_for(label))
-        STATS["requests"] += 1
-        if response.status_code >= 500:
-            STATS["server_errors"] += 1
+        record("fuzz_requests", 1)
+        record("fuzz_server_errors", int(response.status_code >= 500))
         if case.method.upper() != "GET" and response.status_code < 300:
             if not identity.still_valid():
                 identity.renew()
