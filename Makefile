@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: setup system-deps services run test lint lock clean
+.PHONY: setup system-deps services run test lint audit lock clean
 
 setup: $(VENV)/.installed
 
@@ -31,7 +31,11 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: setup system-deps services lint
+# pip-audit of the locked dependencies: fails on a known vulnerability (see SECURITY.md).
+audit: setup
+	$(BIN)/python scripts/audit-dependencies.py requirements.lock
+
+test: setup system-deps services lint audit
 	$(BIN)/pytest
 
 # Re-pin the dependencies after changing pyproject.toml.

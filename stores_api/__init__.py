@@ -7,6 +7,7 @@ from typing import Any
 
 import swagger_ui_bundle
 from flask import Blueprint, Flask, send_from_directory
+from flask_cors import CORS
 from werkzeug.routing import UnicodeConverter
 
 from stores_api import request_log
@@ -33,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _document_api()
     register_error_handlers(app)
     request_log.init_app(app)
+    _allow_cross_origin(app)
 
     from stores_api import auth  # noqa: F401  (JWT callbacks register on import)
     from stores_api.auth import access  # noqa: F401
@@ -47,6 +49,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _allow_cross_origin(app: Flask) -> None:
+    """CORS with flask-cors, only for the origins in CORS_ORIGINS; with none it stays off.
+
+    Tokens travel in the Authorization header, never in cookies: no credentials mode.
+    """
+    origins = app.config["CORS_ORIGINS"]
+    if origins:
+        CORS(
+            app,
+            origins=origins,
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["Retry-After", "X-Request-ID"],
+            supports_credentials=False,
+            max_age=600,
+        )
 
 
 def _document_api() -> None:

@@ -91,7 +91,26 @@ def load_config(app, overrides: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
             app.config["SQLALCHEMY_DATABASE_URI"], app.config
         )
+    app.config["CORS_ORIGINS"] = cors_origins(app.config.get("CORS_ORIGINS"))
     check_secret(app.config.get("JWT_SECRET_KEY"))
+
+
+def cors_origins(value: Any) -> list[str]:
+    """FLASK_CORS_ORIGINS as a list of exact origins: a JSON list or a comma-separated string.
+
+    "*" is refused: the allowed origins are named, never "anyone".
+    """
+    if not value:
+        return []
+    origins = value.split(",") if isinstance(value, str) else list(value)
+    origins = [str(origin).strip().rstrip("/") for origin in origins if str(origin).strip()]
+    for origin in origins:
+        if origin == "*" or "://" not in origin:
+            raise ConfigError(
+                f"FLASK_CORS_ORIGINS: {origin!r} is not an origin; list exact origins such as "
+                "https://shop.example.com (scheme, host and port if not the default)."
+            )
+    return origins
 
 
 def check_secret(secret: str | None) -> None:
