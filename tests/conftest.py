@@ -15,7 +15,8 @@ from tests.helpers import Api
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-PG_TEST_DB = os.environ.get("TEST_PG_DATABASE", "stores_api_test")
+# One database per test run, so concurrent runs on one machine never empty each other's tables.
+PG_TEST_DB = os.environ.get("TEST_PG_DATABASE", f"stores_api_test_{os.getpid()}")
 TABLES = "items, stores, revoked_tokens, users"
 
 
@@ -24,9 +25,14 @@ def pg_url(database: str = PG_TEST_DB) -> str:
 
 
 def recreate_pg_database(name: str) -> None:
+    drop_pg_database(name)
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_pg_database(name: str) -> None:
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +44,8 @@ def pg_schema_ready() -> Iterator[str]:
         db.create_all()
         db.engine.dispose()
     yield pg_url()
+    for name in (PG_TEST_DB, f"{PG_TEST_DB}_migrations"):
+        drop_pg_database(name)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
