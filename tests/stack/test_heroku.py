@@ -91,7 +91,7 @@ def web_dyno(released: dict[str, str], tmp_path_factory) -> Iterator[Process]:
         # Every worker, not just the first: uwsgi 2.0 never stops a lazy-apps worker that is
         # still loading the app when SIGTERM comes (the dyno would wait for SIGKILL).
         wait_for(
-            lambda: dyno.running() and dyno.log_text().count(" ready in ") == workers,
+            lambda: dyno.running() and dyno.log_text().count(" ready in ") >= workers,
             timeout=60,
             what=f"{workers} workers to load the app\n{dyno.tail()}",
         )
