@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: setup system-deps services run test lint audit lock clean
+.PHONY: setup system-deps node-deps services run test lint audit lock postman clean
 
 setup: $(VENV)/.installed
 
@@ -19,6 +19,9 @@ $(VENV)/.installed: pyproject.toml requirements-dev.lock
 
 system-deps:
 	bash scripts/install-system-deps.sh
+
+node-deps:
+	bash scripts/install-node-deps.sh
 
 services:
 	bash scripts/start-services.sh
@@ -35,7 +38,7 @@ lint: setup
 audit: setup
 	$(BIN)/python scripts/audit-dependencies.py requirements.lock
 
-test: setup system-deps services lint audit
+test: setup system-deps node-deps services lint audit
 	$(BIN)/pytest
 
 # Re-pin the dependencies after changing pyproject.toml.
@@ -44,5 +47,11 @@ lock: setup
 	$(BIN)/uv pip compile --quiet --python-version 3.11 pyproject.toml -o requirements.lock
 	$(BIN)/uv pip compile --quiet --python-version 3.11 --extra dev pyproject.toml -o requirements-dev.lock
 
+# Regenerate docs/postman/ (collection + environment) from the app's OpenAPI spec.
+postman: setup node-deps
+	$(BIN)/stores-api openapi write --format json docs/postman/openapi.json
+	node docs/postman/generate.mjs docs/postman/openapi.json docs/postman
+	rm docs/postman/openapi.json
+
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules

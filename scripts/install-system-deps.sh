@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives for real (nginx for the stack tests, wrk for
-# the benchmark). Idempotent: does nothing when they are already there.
+# the benchmark, Chromium for the browser test of /docs). Idempotent: does nothing when they are
+# already there.
 set -euo pipefail
 need=()
 command -v nginx >/dev/null || need+=(nginx)
@@ -9,6 +10,7 @@ command -v openssl >/dev/null || need+=(openssl)
 command -v psql >/dev/null || need+=(postgresql-client)
 # The stack tests run a private cluster of their own (initdb/pg_ctl) beside the shared one.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if ((${#need[@]})); then
     echo "installing: ${need[*]}"
     export DEBIAN_FRONTEND=noninteractive
