@@ -51,6 +51,13 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
+class _NoDevServerAccessLines(logging.Filter):
+    """`stores-api run` (Werkzeug) logs each request in its own words too: keep only ours."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return " - - [" not in record.getMessage()
+
+
 def _handler() -> logging.Handler:
     handler = _Stderr()
     handler.addFilter(_RequestIdFilter())
@@ -77,6 +84,9 @@ def configure_logging(level: str | int) -> logging.Logger:
     logger.propagate = False
     for name in ("stores_api", ACCESS_LOGGER):
         logging.getLogger(name).disabled = False
+    werkzeug = logging.getLogger("werkzeug")
+    if not any(isinstance(f, _NoDevServerAccessLines) for f in werkzeug.filters):
+        werkzeug.addFilter(_NoDevServerAccessLines())
     return logger
 
 

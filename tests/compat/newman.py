@@ -28,6 +28,7 @@ class Execution:
 class Report:
     executions: list[Execution]
     environment: dict[str, str]
+    server_log: str = ""
 
 
 def run_newman(

@@ -54,6 +54,7 @@ def reports(tmp_path_factory) -> dict[str, Report]:
         reports["shipped"] = newman(server)
     finally:
         server.stop()
+    reports["shipped"].server_log = server.log_path.read_text()
 
     workdir = tmp_path_factory.mktemp("course-rule")
     server = LiveServer(workdir, FLASK_PASSWORD_MIN_LENGTH="4").start()
@@ -108,3 +109,14 @@ def test_the_logged_in_run_gets_full_items_with_the_token_login_stored(reports):
         "price": 12.99,
         "store_id": 1,
     }
+
+
+def test_the_server_logged_one_json_line_per_request(reports):
+    report = reports["shipped"]
+    lines = [json.loads(line) for line in report.server_log.splitlines() if line.startswith("{")]
+    access = [line for line in lines if line["logger"] == "stores_api.access"]
+    assert [(line["method"], line["status"]) for line in access] == [
+        (execution.method, execution.status) for execution in report.executions
+    ]
+    assert all(len(line["request_id"]) == 32 for line in access)
+    assert " - - [" not in report.server_log  # the dev server's own access lines are dropped
