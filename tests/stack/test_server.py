@@ -308,9 +308,9 @@ def test_sigterm_lets_every_request_in_flight_finish(stack):
     assert stack.uwsgi.wait(timeout=30) == 0, stack.uwsgi_log()
 
 
-def test_uwsgi_down_answers_json_502(stack):
-    stack.stop_uwsgi()
-    response = stack.https().get("/stores")
+def test_uwsgi_down_answers_json_502(running_stack):
+    running_stack.stop_uwsgi()
+    response = running_stack.https().get("/stores")
     assert_json_error(response, 502)
     for name, value in SECURITY_HEADERS.items():
         assert response.headers[name] == value
