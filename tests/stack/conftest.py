@@ -469,6 +469,10 @@ def nginx_main_conf(directory: Path, site: Path) -> str:
         f"    client_body_temp_path {temp}/body;\n    proxy_temp_path {temp}/proxy;\n"
         f"    fastcgi_temp_path {temp}/fastcgi;\n    uwsgi_temp_path {temp}/uwsgi;\n"
         f"    scgi_temp_path {temp}/scgi;\n"
+        # What Debian's and Ubuntu's stock nginx.conf set for every site, which the site
+        # overrides: the test runs under the http-level settings production has.
+        "    ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;\n"
+        "    ssl_prefer_server_ciphers on;\n"
         f"    include {site};\n"
         "}\n"
     )

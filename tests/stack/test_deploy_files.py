@@ -48,6 +48,17 @@ def test_stop_signals_only_the_master_which_shuts_down_gracefully():
     assert mercy < int(service["TimeoutStopSec"])
 
 
+def test_nginx_allows_only_tls_1_2_and_1_3_with_aead_ciphers():
+    site = NGINX_SITE.read_text()
+    assert re.findall(r"^\s*ssl_protocols (.+);$", site, re.MULTILINE) == ["TLSv1.2 TLSv1.3"]
+    ciphers = re.search(r"^\s*ssl_ciphers (.+);$", site, re.MULTILINE)
+    assert ciphers
+    assert all(
+        name.startswith("ECDHE-") and ("GCM" in name or "CHACHA20" in name)
+        for name in ciphers.group(1).split(":")
+    )
+
+
 def test_nginx_waits_longer_than_harakiri():
     read_timeout = re.search(r"uwsgi_read_timeout (\d+)s;", NGINX_SITE.read_text())
     assert read_timeout and int(read_timeout.group(1)) > int(ini_value(SERVER_INI, "harakiri"))

@@ -205,6 +205,8 @@ def test_tls_1_2_and_1_3_are_accepted(stack, version):
 
 
 def test_tls_1_1_is_refused(stack):
+    """Behaviour only: a modern OpenSSL's default security level refuses TLS 1.1 even without
+    the site's ssl_protocols (test_deploy_files checks that line itself)."""
     old = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     old.load_verify_locations(cadata=_ca_pem(stack.tls))
     old.set_ciphers("DEFAULT:@SECLEVEL=0")
