@@ -81,3 +81,11 @@ def test_migrations_run_as_the_owner_and_the_service_as_the_app_role():
 
 def _lines(name: str) -> list[str]:
     return [line.strip() for line in (SYSTEMD / name).read_text().splitlines()]
+
+
+def test_heroku_ini_stops_gracefully_within_herokus_30_seconds():
+    heroku_ini = REPO / "uwsgi.ini"
+    assert ini_value(heroku_ini, "hook-master-start") == "unix_signal:15 gracefully_kill_them_all"
+    assert int(ini_value(heroku_ini, "worker-reload-mercy")) < 30
+    # Heroku's router answers H12 after 30 s: the app's own limit must come first.
+    assert int(ini_value(heroku_ini, "harakiri")) < 30
