@@ -44,7 +44,7 @@ test: setup system-deps node-deps services lint audit
 # Re-pin the dependencies after changing pyproject.toml.
 lock: setup
 	$(BIN)/pip install --quiet uv
-	$(BIN)/uv pip compile --quiet --python-version 3.11 pyproject.toml -o requirements.lock
+	$(BIN)/uv pip compile --quiet --python-version 3.11 --extra server pyproject.toml -o requirements.lock
 	$(BIN)/uv pip compile --quiet --python-version 3.11 --extra dev pyproject.toml -o requirements-dev.lock
 
 # Regenerate docs/postman/ (collection + environment) from the app's OpenAPI spec.

@@ -24,8 +24,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app; config overrides the environment (used by tests)."""
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.json = OrjsonProvider(app)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith(f"sqlite:///{app.instance_path}"):
+        # Only the default SQLite file lives there; a read-only install elsewhere needs none.
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)

@@ -129,17 +129,34 @@ def register_error_handlers(app) -> None:
         except sa_exc.SQLAlchemyError:
             app.logger.warning("rollback after a database error failed", exc_info=True)
 
+    retry_after = {"Retry-After": str(app.config["DB_RETRY_AFTER"])}
+
     @app.errorhandler(sa_exc.OperationalError)
     @app.errorhandler(sa_exc.InterfaceError)
     @app.errorhandler(sa_exc.TimeoutError)
     def database_unavailable(exc):
         rollback()
+        if is_missing_table(exc):
+            return schema_missing(exc)
         app.logger.error("database unavailable: %s", exc.__class__.__name__, exc_info=exc)
         return error_response(
             503,
             "The database is unavailable; try again shortly.",
             "database_unavailable",
-            headers={"Retry-After": str(app.config["DB_RETRY_AFTER"])},
+            headers=retry_after,
+        )
+
+    @app.errorhandler(sa_exc.ProgrammingError)
+    def schema_missing(exc):
+        rollback()
+        if not is_missing_table(exc):
+            raise exc
+        app.logger.error("database schema missing: run `stores-api db upgrade`", exc_info=exc)
+        return error_response(
+            503,
+            "The database has not been migrated; run `stores-api db upgrade`.",
+            "database_not_migrated",
+            headers=retry_after,
         )
 
     @app.errorhandler(sa_exc.DataError)
@@ -154,6 +171,11 @@ def register_error_handlers(app) -> None:
     def integrity_error(exc):
         rollback()
         return error_response(409)
+
+
+def is_missing_table(exc: sa_exc.DBAPIError) -> bool:
+    """SQLite's "no such table" or PostgreSQL's undefined_table (SQLSTATE 42P01)."""
+    return getattr(exc.orig, "sqlstate", None) == "42P01" or "no such table" in str(exc.orig)
 
 
 def is_foreign_key_violation(exc: sa_exc.IntegrityError) -> bool:

@@ -44,7 +44,7 @@ def pg_schema_ready() -> Iterator[str]:
         db.create_all()
         db.engine.dispose()
     yield pg_url()
-    for name in (PG_TEST_DB, f"{PG_TEST_DB}_migrations"):
+    for name in (PG_TEST_DB, f"{PG_TEST_DB}_migrations", f"{PG_TEST_DB}_unmigrated"):
         drop_pg_database(name)
 
 

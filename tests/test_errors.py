@@ -103,3 +103,17 @@ def test_unhandled_exception_is_500_json_without_details(database_url):
     assert response.status_code == 500
     assert response.get_json()["error"] == "internal_server_error"
     assert "secret internals" not in response.get_data(as_text=True)
+
+
+def test_unmigrated_database_is_503_naming_the_fix(database_url, tmp_path):
+    from tests.conftest import PG_TEST_DB, make_app, pg_url, recreate_pg_database
+
+    if database_url.startswith("sqlite"):
+        empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    else:
+        recreate_pg_database(f"{PG_TEST_DB}_unmigrated")
+        empty = pg_url(f"{PG_TEST_DB}_unmigrated")
+    response = make_app(empty).test_client().get("/stores")
+    assert response.status_code == 503
+    assert response.get_json()["error"] == "database_not_migrated"
+    assert "stores-api db upgrade" in response.get_json()["message"]
