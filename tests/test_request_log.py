@@ -101,3 +101,22 @@ def test_no_password_or_token_reaches_the_logs(api, capsys):
     for secret in (PASSWORD, tokens["access_token"], tokens["refresh_token"]):
         assert secret not in output
     assert "token=" not in output
+
+
+def test_a_logged_database_error_shows_no_bound_values(app, capsys):
+    from sqlalchemy import text
+
+    from stores_api.extensions import db
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/query")
+    def query():
+        db.session.execute(text("SELECT :secret FROM no_such_table"), {"secret": PASSWORD})
+
+    capsys.readouterr()
+    response = app.test_client().get("/query")
+    assert response.status_code in {500, 503}
+    output = capsys.readouterr().err
+    assert "no_such_table" in output  # the error was logged, with its SQL
+    assert PASSWORD not in output
