@@ -41,6 +41,14 @@ def test_readyz_is_503_naming_the_database_when_it_is_down():
     assert "database" in body["message"]
 
 
+def test_readyz_is_503_when_the_database_is_not_migrated(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'empty.db'}")
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"] == {"database": "not_migrated"}
+    assert "stores-api db upgrade" in response.get_json()["message"]
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_readyz_checks_redis_when_it_is_configured(database_url):
     app = make_app(database_url, REDIS_URL="redis://127.0.0.1:6379/0")

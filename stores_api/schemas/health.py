@@ -19,7 +19,10 @@ class ReadinessSchema(Schema):
         keys=fields.String(),
         values=fields.String(),
         required=True,
-        metadata={"description": 'Each dependency: "ok" or "down"', "example": {"database": "ok"}},
+        metadata={
+            "description": 'Each dependency: "ok", "down", or for the database "not_migrated"',
+            "example": {"database": "ok"},
+        },
     )
     code = fields.Integer(metadata={"description": "503 when not ready"})
     message = fields.String(metadata={"description": "What is down"})
