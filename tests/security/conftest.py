@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -53,39 +54,38 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 20) -> 
     raise RuntimeError(f"server did not listen on {port} within {timeout}s")
 
 
-@pytest.fixture(scope="module")
-def real_server(tmp_path_factory) -> Iterator[str]:
-    """The app under uwsgi (as deployed), on SQLite, on a free loopback port: its base URL."""
-    workdir = tmp_path_factory.mktemp("uwsgi")
-    database = f"sqlite:///{workdir / 'stores.db'}"
+@contextmanager
+def uwsgi_server(workdir: Path, processes: int = 1, threads: int = 2) -> Iterator[str]:
+    """The app under uwsgi (as deployed) on a fresh SQLite database in workdir: its base URL."""
     env = {
         **os.environ,
         "FLASK_JWT_SECRET_KEY": TEST_SECRET,
-        "DATABASE_URL": database,
+        "DATABASE_URL": f"sqlite:///{workdir / 'stores.db'}",
         "PYTHONPATH": str(ROOT),
     }
+    bin_dir = Path(sys.executable).parent
     subprocess.run(
-        [str(Path(sys.executable).parent / "stores-api"), "db", "upgrade"],
+        [str(bin_dir / "stores-api"), "db", "upgrade"],
         env=env,
         check=True,
         capture_output=True,
         cwd=workdir,
     )
     port = free_port()
-    uwsgi = Path(sys.executable).parent / "uwsgi"
     log = (workdir / "uwsgi.log").open("wb")
     process = subprocess.Popen(
         [
-            str(uwsgi),
+            str(bin_dir / "uwsgi"),
             "--http-socket",
             f"127.0.0.1:{port}",
             "--module",
             "stores_api.wsgi:app",
             "--master",
             "--processes",
-            "1",
+            str(processes),
             "--threads",
-            "2",
+            str(threads),
+            "--lazy-apps",
             "--need-app",
             "--die-on-term",
             "--disable-logging",
@@ -110,6 +110,13 @@ def real_server(tmp_path_factory) -> Iterator[str]:
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def real_server(tmp_path_factory) -> Iterator[str]:
+    """One uwsgi worker with two threads, on SQLite."""
+    with uwsgi_server(tmp_path_factory.mktemp("uwsgi")) as base:
+        yield base
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

@@ -34,7 +34,7 @@ def test_parallel_writers_of_distinct_rows_all_succeed(cheap_app, cheap_api):
     alice = cheap_api.new_user("alice")
     auth = {"Authorization": f"Bearer {alice['access']}"}
     responses = race(cheap_app, lambda c, i: c.post(f"/store/store-{i}", headers=auth))
-    record("concurrent_writers", WRITERS, add=False)
+    record("concurrent_writers_in_process", WRITERS, add=False)
     assert statuses(responses) == Counter({201: WRITERS})
     names = [s["name"] for s in cheap_api.get("/stores").get_json()["stores"]]
     assert sorted(names) == sorted(f"store-{i}" for i in range(WRITERS))
@@ -100,3 +100,55 @@ def test_logout_racing_with_use_of_the_token_never_lets_a_later_request_through(
     for response in responses[1:]:
         if response.status_code == 401:
             assert response.get_json()["error"] == "token_revoked"
+
+
+def test_parallel_writers_in_several_uwsgi_processes_on_sqlite_get_no_5xx(tmp_path):
+    """Four worker processes share one SQLite file: WAL, a busy timeout and BEGIN IMMEDIATE
+    make writers wait for each other instead of failing with "database is locked"."""
+    import http.client
+    import json
+    from urllib.parse import urlsplit
+
+    from tests.security.conftest import uwsgi_server
+
+    def call(base, method, path, body=None, token=None):
+        url = urlsplit(base)
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            conn.request(method, path, body=json.dumps(body) if body else None, headers=headers)
+            response = conn.getresponse()
+            return response.status, json.loads(response.read() or b"null")
+        finally:
+            conn.close()
+
+    writers = 32
+    with uwsgi_server(tmp_path, processes=4, threads=4) as base:
+        account = {"username": "alice", "password": PASSWORD}
+        assert call(base, "POST", "/register", account)[0] == 201
+        token = call(base, "POST", "/login", account)[1]["access_token"]
+        status, store = call(base, "POST", "/store/s", token=token)
+        assert status == 201
+        barrier = Barrier(writers)
+
+        def write(i):
+            barrier.wait()
+            item = {"price": 1 + i, "store_id": store["id"]}
+            kind = i % 4
+            if kind == 0:
+                return call(base, "POST", f"/item/item-{i}", item, token)[0]
+            if kind == 1:
+                return call(base, "PUT", "/item/shared", item, token)[0]
+            if kind == 2:
+                return call(base, "POST", f"/store/store-{i}", token=token)[0]
+            return call(base, "POST", "/register", {"username": f"u{i}", "password": PASSWORD})[0]
+
+        with ThreadPoolExecutor(writers) as pool:
+            results = Counter(pool.map(write, range(writers)))
+        record("concurrent_writers_uwsgi_sqlite", writers, add=False)
+        assert all(status < 500 for status in results), results
+        status, items = call(base, "GET", "/items", token=token)
+        names = [item["name"] for item in items["items"]]
+        assert len(names) == len(set(names)) == writers // 4 + 1

@@ -117,6 +117,8 @@ def cases_for(app, label: str):
 
 @pytest.mark.parametrize("label", OPERATIONS)
 def test_every_operation_answers_as_documented(label, fuzz_app, identity):
+    record("fuzz_operations_x_databases", 1)
+    record("fuzz_max_examples_per_operation", FUZZ_EXAMPLES, add=False)
     @given(case=cases_for(fuzz_app, label))
     @hypothesis_seed(FUZZ_SEED)
     @settings(
