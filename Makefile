@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: setup system-deps node-deps services run test lint audit lock postman clean
+.PHONY: setup system-deps node-deps services run test lint audit fuzz-long lock postman clean
 
 setup: $(VENV)/.installed
 
@@ -40,6 +40,10 @@ audit: setup
 
 test: setup system-deps node-deps services lint audit
 	$(BIN)/pytest
+
+# A longer schemathesis campaign than CI's (2000 examples per operation, about 10x as long).
+fuzz-long: setup services
+	STORES_API_FUZZ_EXAMPLES=2000 $(BIN)/pytest tests/security/test_fuzz.py
 
 # Re-pin the dependencies after changing pyproject.toml.
 lock: setup
