@@ -17,10 +17,11 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from tests.conftest import make_app, prepare_database
+from tests.conftest import make_app
 from tests.helpers import Api
 from tests.security.conftest import CHEAP_HASHING
 from tests.security.figures import record
+from tests.security.test_auth_matrix import reset
 
 FUZZ_EXAMPLES = int(os.environ.get("STORES_API_FUZZ_EXAMPLES", "200"))
 FUZZ_SEED = int(os.environ.get("STORES_API_FUZZ_SEED", "20261123"))
@@ -63,14 +64,17 @@ class Identity:
 @pytest.fixture
 def fuzz_app(database_url):
     app = make_app(database_url, **CHEAP_HASHING)
-    prepare_database(app)
-    # Something to find: a store with an item, and a plain user beside the admin.
+    seed_world(app)
+    return app
+
+
+def seed_world(app) -> None:
+    """An empty database with something to find: a store, an item, a plain user."""
+    reset(app)
     api = Api(app.test_client())
     someone = api.new_user("someone")
     store = api.post("/store/main", token=someone["access"]).get_json()
     api.create_item("chair", someone["access"], store["id"])
-    app.config["FUZZ_STORE_ID"] = store["id"]
-    return app
 
 
 @pytest.fixture
@@ -81,11 +85,30 @@ def identity(fuzz_app) -> Identity:
 def point_at_a_real_store(case, app) -> None:
     """Valid data names an existing store: which ids exist is state, not schema.
 
-    Only positive cases are changed; the 422 for an unknown store_id is proven in test_items.
+    Only positive cases are changed, and only when their store_id names no store (any more);
+    the 422 for an unknown store_id is proven in tests/test_items.py.
     """
     body = case.body
     if case.meta.generation.mode.is_positive and isinstance(body, dict) and "store_id" in body:
-        body["store_id"] = app.config["FUZZ_STORE_ID"]
+        body["store_id"] = existing_store_id(app, body["store_id"])
+
+
+def existing_store_id(app, wanted) -> int:
+    from sqlalchemy import select
+
+    from stores_api.extensions import db
+    from stores_api.models import Store
+
+    with app.app_context():
+        if isinstance(wanted, int) and 0 < wanted < 2**31 and db.session.get(Store, wanted):
+            return wanted
+        store_id = db.session.scalar(select(Store.id).order_by(Store.id).limit(1))
+        if store_id is None:
+            store = Store(name="fuzz-store")
+            db.session.add(store)
+            db.session.commit()
+            store_id = store.id
+        return store_id
 
 
 def documented_operations() -> list[str]:
@@ -119,6 +142,7 @@ def cases_for(app, label: str):
 def test_every_operation_answers_as_documented(label, fuzz_app, identity):
     record("fuzz_operations_x_databases", 1)
     record("fuzz_max_examples_per_operation", FUZZ_EXAMPLES, add=False)
+
     @given(case=cases_for(fuzz_app, label))
     @hypothesis_seed(FUZZ_SEED)
     @settings(
@@ -137,3 +161,55 @@ def test_every_operation_answers_as_documented(label, fuzz_app, identity):
                 identity.renew()
 
     fuzz()
+
+
+STATEFUL_SCENARIOS = int(os.environ.get("STORES_API_FUZZ_SCENARIOS", "50"))
+
+
+def test_sequences_along_inferred_links_answer_as_documented(fuzz_app, identity):
+    """Stateful: schemathesis chains operations along links it infers from the spec (a created
+    store's name and id feed GET/DELETE /store and POST /item, and so on)."""
+    config = schemathesis.Config(seed=FUZZ_SEED)
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", fuzz_app, config=config)
+    workflow = schema.as_state_machine()
+
+    class Scenario(workflow):
+        def setup(self):
+            # Every scenario starts from the same world, so hypothesis can replay and shrink.
+            seed_world(fuzz_app)
+            identity.renew()
+
+        def before_call(self, case):
+            point_at_a_real_store(case, fuzz_app)
+
+        def get_call_kwargs(self, case):
+            return {"headers": identity.headers_for(f"{case.method.upper()} {case.operation.path}")}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            # Name our Authorization header as explicit auth, as call_and_validate does.
+            case.validate_response(
+                response,
+                additional_checks=additional_checks,
+                headers=kwargs.get("headers"),
+                transport_kwargs=kwargs or None,
+                recorder=self.recorder,
+            )
+
+        def after_call(self, response, case):
+            super().after_call(response, case)
+            record("fuzz_stateful_requests", 1)
+            record("fuzz_server_errors", int(response.status_code >= 500))
+            if case.method.upper() != "GET" and response.status_code < 300:
+                if not identity.still_valid():
+                    identity.renew()
+
+    Scenario.run(
+        settings=settings(
+            max_examples=STATEFUL_SCENARIOS,
+            stateful_step_count=8,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
