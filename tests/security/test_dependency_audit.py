@@ -37,7 +37,12 @@ def run_audit(tmp_path: Path, report: dict, **env: str) -> subprocess.CompletedP
     stub = tmp_path / "pip-audit"
     stub.write_text(f"#!/bin/sh\ncat <<'EOF'\n{json.dumps(report)}\nEOF\n")
     stub.chmod(stub.stat().st_mode | stat.S_IEXEC)
-    environment = {**os.environ, "STORES_API_PIP_AUDIT": str(stub), **env}
+    environment = {
+        **os.environ,
+        "STORES_API_PIP_AUDIT": str(stub),
+        "STORES_API_PYPI_JSON_URL": (tmp_path / "no-pypi-here").as_uri(),
+        **env,
+    }
     return subprocess.run(
         [sys.executable, str(SCRIPT), str(ROOT / "requirements.lock")],
         capture_output=True,
@@ -55,6 +60,38 @@ def test_a_known_vulnerability_fails_the_audit(tmp_path):
 
 def test_no_known_vulnerability_passes(tmp_path):
     assert run_audit(tmp_path, CLEAN).returncode == 0
+
+
+def pinned_flask() -> str:
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        if line.startswith("flask=="):
+            return line.split("==")[1].strip()
+    raise AssertionError("flask is not pinned")
+
+
+def fake_pypi(tmp_path: Path, version: str, vulns: list[dict]) -> str:
+    """A directory laid out like PyPI's JSON API, for flask only."""
+    project = tmp_path / "pypi" / "flask"
+    project.mkdir(parents=True)
+    body = {"info": {"version": version}, "vulnerabilities": vulns}
+    (project / "json").write_text(json.dumps(body))
+    return (tmp_path / "pypi").as_uri()
+
+
+def test_a_vulnerability_of_the_pinned_latest_release_fails_when_pip_audit_skipped_it(tmp_path):
+    vulns = [{"id": "GHSA-test", "fixed_in": ["9.9.9"], "withdrawn": None}]
+    url = fake_pypi(tmp_path, pinned_flask(), vulns)
+    result = run_audit(tmp_path, UNREACHABLE, STORES_API_PYPI_JSON_URL=url)
+    assert result.returncode == 1
+    assert f"VULNERABLE flask {pinned_flask()}: GHSA-test" in result.stdout
+
+
+def test_the_fallback_counts_only_when_the_lock_pins_the_latest_release(tmp_path):
+    vulns = [{"id": "GHSA-test", "fixed_in": ["9.9.9"], "withdrawn": None}]
+    url = fake_pypi(tmp_path, "999.0", vulns)  # a newer release: its advisories are not ours
+    result = run_audit(tmp_path, UNREACHABLE, STORES_API_PYPI_JSON_URL=url)
+    assert result.returncode == 0
+    assert "could not check 1 package" in result.stdout
 
 
 @pytest.mark.parametrize(("strict", "code"), [("0", 0), ("1", 1)])
