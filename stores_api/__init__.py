@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, send_from_directory
 from flask_cors import CORS
 from werkzeug.routing import UnicodeConverter
 
-from stores_api import request_log
+from stores_api import diagnostics, request_log
 from stores_api.config import load_config
 from stores_api.errors import register_error_handlers
 from stores_api.extensions import api, db, jwt, migrate
@@ -37,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     request_log.init_app(app)
     _allow_cross_origin(app)
+    diagnostics.init_app(app)
 
     from stores_api import auth  # noqa: F401  (JWT callbacks register on import)
     from stores_api.auth import access  # noqa: F401

@@ -40,6 +40,10 @@ DEFAULTS: dict[str, Any] = {
     "DB_CONNECT_TIMEOUT": 3,
     "DB_STATEMENT_TIMEOUT_MS": 5000,
     "LOG_LEVEL": "INFO",
+    # Prepared list bodies each worker keeps for the current data version (stores_api/cache.py).
+    "RESPONSE_CACHE_MAX_BYTES": 64 * 1024 * 1024,
+    # Diagnostics for benchmarks and tests only: an X-SQL-Queries header on every response.
+    "SQL_QUERY_HEADER": False,
 }
 
 

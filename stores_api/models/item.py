@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, select, update
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Numeric,
+    Row,
+    String,
+    bindparam,
+    cast,
+    func,
+    null,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stores_api.extensions import db
+from stores_api.models.data_version import DataVersion
 from stores_api.models.names import is_valid_name
+
+# Rows are fetched from the database in chunks of this size, so a list of any length is read
+# with a bounded amount of memory (a server-side cursor on PostgreSQL).
+STREAM_CHUNK = 2000
 
 if TYPE_CHECKING:
     from stores_api.models.store import Store
@@ -35,19 +56,106 @@ class Item(db.Model):
         return db.session.scalar(select(cls).where(cls.name == name))
 
     @classmethod
-    def all(cls) -> list[Item]:
-        return list(db.session.scalars(select(cls).order_by(cls.id)))
+    def find_row(cls, name: str) -> Row | None:
+        """(id, name, price as float, store_id) of one item, without building an object."""
+        if not is_valid_name(name):
+            return None
+        return db.session.connection().execute(_BY_NAME, {"name": name}).first()
 
     @classmethod
-    def names(cls) -> list[str]:
-        return list(db.session.scalars(select(cls.name).order_by(cls.id)))
+    def rows(cls, query: ItemQuery) -> Iterator[Row]:
+        """(id, name, price, store_id, total) of the matching items: one statement, streamed.
+
+        total is the number of matching items for a page (None for the whole list). An empty
+        page still yields one row, all NULL but the total.
+        """
+        return stream_rows(query.statement(item_columns()))
+
+    @classmethod
+    def name_rows(cls, query: ItemQuery) -> Iterator[Row]:
+        """(name, total) of the matching items: what visitors see."""
+        return stream_rows(query.statement((cls.name,)))
 
     @classmethod
     def update_by_name(cls, name: str, price: Decimal, store_id: int) -> Item | None:
         """One atomic UPDATE, so concurrent writers never lose each other's changes."""
+        DataVersion.bump()
         result = db.session.execute(
             update(cls).where(cls.name == name).values(price=price, store_id=store_id)
         )
         if result.rowcount == 0:
             return None
         return cls.find_by_name(name)
+
+
+def item_columns() -> tuple:
+    """An item as the API shows it; prices as floats (Numeric(10, 2) fits a float exactly)."""
+    return (Item.id, Item.name, cast(Item.price, Float).label("price"), Item.store_id)
+
+
+_BY_NAME = select(*item_columns()).where(Item.name == bindparam("name"))
+
+
+@dataclass(frozen=True)
+class ItemQuery:
+    """Filters, order and page of an item list; hashable, so it can key a cache."""
+
+    store_id: int | None = None
+    name_prefix: str | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    sort: str = "id"
+    offset: int = 0
+    limit: int | None = None
+
+    def where(self, statement):
+        if self.store_id is not None:
+            statement = statement.where(Item.store_id == self.store_id)
+        if self.name_prefix:
+            # substr, not LIKE: case-sensitive and wildcard-free on SQLite and PostgreSQL alike.
+            prefix = func.substr(Item.name, 1, len(self.name_prefix))
+            statement = statement.where(prefix == self.name_prefix)
+        if self.min_price is not None:
+            statement = statement.where(Item.price >= self.min_price)
+        if self.max_price is not None:
+            statement = statement.where(Item.price <= self.max_price)
+        return statement
+
+    def order(self, columns) -> list:
+        key = self.sort.lstrip("-")
+        column = columns[key]
+        first = column.desc() if self.sort.startswith("-") else column.asc()
+        return [first] if key == "id" else [first, columns["id"].asc()]
+
+    def statement(self, columns: tuple):
+        """SELECT columns + total of the matching items, in order, paged if limit is set."""
+        matching = self.where(select(*columns))
+        if self.limit is None:
+            return matching.add_columns(null().label("total")).order_by(
+                *self.order(Item.__table__.c)
+            )
+        page = (
+            matching.add_columns(Item.id.label("_id"), Item.price.label("_price"))
+            .order_by(*self.order(Item.__table__.c))
+            .limit(self.limit)
+            .offset(self.offset)
+            .subquery("page")
+        )
+        counted = self.where(select(func.count().label("total")).select_from(Item)).subquery()
+        ordering = {"id": page.c._id, "name": page.c.name, "price": page.c._price}
+        shown = [page.c[column.name] for column in columns]
+        # The count is the outer side of the join: an empty page still brings the total.
+        return (
+            select(*shown, counted.c.total)
+            .select_from(counted)
+            .outerjoin(page, true())
+            .order_by(*self.order(ordering))
+        )
+
+
+def stream_rows(statement) -> Iterator[Row]:
+    """Rows of a Core statement in chunks, on the session's connection (no ORM overhead)."""
+    connection = db.session.connection()
+    result = connection.execute(statement.execution_options(yield_per=STREAM_CHUNK))
+    for partition in result.partitions():
+        yield from partition

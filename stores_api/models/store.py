@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
 
-from sqlalchemy import String, select
+from sqlalchemy import Row, String, bindparam, func, null, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from stores_api.extensions import db
+from stores_api.models.item import Item, item_columns, stream_rows
 from stores_api.models.names import is_valid_name
-
-if TYPE_CHECKING:
-    from stores_api.models.item import Item
 
 
 class Store(db.Model):
@@ -40,8 +38,44 @@ class Store(db.Model):
         return db.session.get(cls, store_id) is not None
 
     @classmethod
-    def all_with_items(cls) -> list[Store]:
-        """Every store with its items, in two queries however many there are."""
-        return list(
-            db.session.scalars(select(cls).order_by(cls.id).options(selectinload(cls.items)))
+    def rows_with_items(cls, offset: int = 0, limit: int | None = None) -> Iterator[Row]:
+        """Stores with their items, one row per item, in one statement however many there are.
+
+        Rows are (store id, store name, total, item id, name, price, store_id), ordered by
+        store, then item; a store without items has NULL item columns. total counts all stores
+        when paging (limit set), else it is None; an empty page is one row of NULLs but total.
+        """
+        if limit is None:
+            stores = select(cls.id, cls.name, null().label("total")).subquery("page")
+            source = stores
+        else:
+            page = select(cls.id, cls.name).order_by(cls.id).limit(limit).offset(offset)
+            page = page.subquery("page")
+            counted = select(func.count().label("total")).select_from(cls).subquery("counted")
+            stores = select(page.c.id, page.c.name, counted.c.total).select_from(
+                counted.outerjoin(page, true())
+            )
+            stores = stores.subquery("stores")
+            source = stores
+        statement = (
+            select(source.c.id, source.c.name, source.c.total, *item_columns())
+            .select_from(source)
+            .outerjoin(Item, Item.store_id == source.c.id)
+            .order_by(source.c.id, Item.id)
         )
+        return stream_rows(statement)
+
+    @classmethod
+    def one_with_items(cls, name: str) -> list[Row]:
+        """The rows of rows_with_items() for one store: [] if there is no such store."""
+        if not is_valid_name(name):
+            return []
+        return list(db.session.connection().execute(_ONE_WITH_ITEMS, {"name": name}))
+
+
+_ONE_WITH_ITEMS = (
+    select(Store.id, Store.name, *item_columns())
+    .outerjoin(Item, Item.store_id == Store.id)
+    .where(Store.name == bindparam("name"))
+    .order_by(Item.id)
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, String, exists, select
+from sqlalchemy import CheckConstraint, DateTime, String, bindparam, exists, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from stores_api.extensions import db
@@ -58,5 +58,12 @@ class User(db.Model):
             return False
         if not is_valid_id(uid):
             return False
-        query = select(cls.id).where(cls.id == uid, ~exists().where(RevokedToken.jti == jti))
-        return db.session.scalar(query) is not None
+        # Core on the session's connection with a prebuilt statement: this runs on every
+        # authenticated request, and the ORM path costs several times more.
+        found = db.session.connection().execute(_TOKEN_IS_LIVE, {"uid": uid, "jti": jti})
+        return found.scalar() is not None
+
+
+_TOKEN_IS_LIVE = select(User.id).where(
+    User.id == bindparam("uid"), ~exists().where(RevokedToken.jti == bindparam("jti"))
+)

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt_identity, jwt_required
 from sqlalchemy.exc import IntegrityError
 
+from stores_api import cache
 from stores_api.auth.access import admin_required
 from stores_api.errors import abort, is_foreign_key_violation
 from stores_api.extensions import db
 from stores_api.models import Item, Store
+from stores_api.models.item import ItemQuery
 from stores_api.models.names import is_valid_name
+from stores_api.pagination import PAGE_HEADERS, Page
 from stores_api.resources.docs import BEARER, Blueprint
 from stores_api.schemas.common import MessageSchema
-from stores_api.schemas.item import ItemListSchema, ItemNamesSchema, ItemSchema
+from stores_api.schemas.item import (
+    ItemListSchema,
+    ItemNamesSchema,
+    ItemQuerySchema,
+    ItemSchema,
+    encode_item,
+    encode_item_list,
+    encode_item_names,
+)
 
 blp = Blueprint("items", __name__, description="Items, each in one store")
 
@@ -47,14 +57,15 @@ def _commit_new(item: Item) -> bool:
 class ItemResource(MethodView):
     @jwt_required()
     @blp.response(200, ItemSchema)
+    @blp.alt_response(304, description="Not modified: the If-None-Match ETag is current.")
     @blp.errors(401, 404)
     @blp.doc(security=BEARER)
     def get(self, name: str):
         """Get an item (logged-in users)"""
-        item = Item.find_by_name(name)
-        if item is None:
+        row = Item.find_row(name)
+        if row is None:
             abort(404, f"Item '{name}' not found.", error="item_not_found")
-        return item
+        return cache.send(cache.Prepared.of(encode_item(row)), private=True)
 
     @jwt_required(fresh=True)
     @blp.arguments(ItemSchema)
@@ -125,12 +136,34 @@ VISITOR_OR_USER_LIST = {
 @blp.route("/items")
 class ItemList(MethodView):
     @jwt_required(optional=True)
-    @blp.response(200, ItemListSchema)
-    @blp.errors(401)
+    @blp.arguments(ItemQuerySchema, location="query")
+    @blp.response(
+        200,
+        ItemListSchema,
+        headers=PAGE_HEADERS,
+        description="Logged in: the items. Visitors: their names and a message.",
+    )
+    @blp.alt_response(304, description="Not modified: the If-None-Match ETag is current.")
+    @blp.errors(401, 422)
     @blp.doc(security=[{}, *BEARER], responses=VISITOR_OR_USER_LIST)
-    def get(self):
-        """List items: full for logged-in users, names only for visitors"""
-        if get_jwt_identity() is not None:
-            return {"items": Item.all()}
-        body = {"items": Item.names(), "message": "More data available if you log in."}
-        return current_app.json.response(ItemNamesSchema().dump(body))
+    def get(self, args: dict):
+        """List items (filter, sort, page): full for logged-in users, names for visitors"""
+        page = Page.from_args(args)
+        query = ItemQuery(
+            store_id=args.get("store_id"),
+            name_prefix=args.get("name_prefix"),
+            min_price=args.get("min_price"),
+            max_price=args.get("max_price"),
+            sort=args["sort"],
+            offset=page.offset if page else 0,
+            limit=page.size if page else None,
+        )
+        logged_in = get_jwt_identity() is not None
+        encode = encode_item_list if logged_in else encode_item_names
+        rows = Item.rows if logged_in else Item.name_rows
+
+        entry = cache.prepared(("items", logged_in, query), lambda: encode(rows(query)))
+        headers = {"Vary": "Authorization"}
+        if page is not None:
+            headers.update(page.headers(entry.total))
+        return cache.send(entry, private=logged_in, headers=headers)

@@ -6,14 +6,21 @@ from flask.views import MethodView
 from flask_jwt_extended import jwt_required
 from sqlalchemy.exc import IntegrityError
 
+from stores_api import cache
 from stores_api.auth.access import admin_required
 from stores_api.errors import abort
 from stores_api.extensions import db
 from stores_api.models import Store
 from stores_api.models.names import is_valid_name
+from stores_api.pagination import PAGE_HEADERS, Page, PageQuerySchema
 from stores_api.resources.docs import BEARER, Blueprint
 from stores_api.schemas.common import MessageSchema
-from stores_api.schemas.store import StoreListSchema, StoreSchema
+from stores_api.schemas.store import (
+    StoreListSchema,
+    StoreSchema,
+    encode_store,
+    encode_store_list,
+)
 
 blp = Blueprint("stores", __name__, description="Stores and the items they hold")
 
@@ -28,10 +35,14 @@ def _found(name: str) -> Store:
 @blp.route("/store/<string:name>")
 class StoreResource(MethodView):
     @blp.response(200, StoreSchema)
+    @blp.alt_response(304, description="Not modified: the If-None-Match ETag is current.")
     @blp.errors(404)
     def get(self, name: str):
         """Get a store with its items"""
-        return _found(name)
+        rows = Store.one_with_items(name)
+        if not rows:
+            abort(404, f"Store '{name}' not found.", error="store_not_found")
+        return cache.send(cache.Prepared.of(encode_store(rows)))
 
     @jwt_required()
     @blp.response(201, StoreSchema)
@@ -63,7 +74,18 @@ class StoreResource(MethodView):
 
 @blp.route("/stores")
 class StoreList(MethodView):
-    @blp.response(200, StoreListSchema)
-    def get(self):
-        """List every store with its items"""
-        return {"stores": Store.all_with_items()}
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, StoreListSchema, headers=PAGE_HEADERS)
+    @blp.alt_response(304, description="Not modified: the If-None-Match ETag is current.")
+    @blp.errors(422)
+    def get(self, args: dict):
+        """List every store with its items, or one page of stores"""
+        page = Page.from_args(args)
+        if page is None:
+            entry = cache.prepared("stores", lambda: encode_store_list(Store.rows_with_items()))
+            return cache.send(entry)
+        entry = cache.prepared(
+            ("stores", page),
+            lambda: encode_store_list(Store.rows_with_items(page.offset, page.size)),
+        )
+        return cache.send(entry, headers=page.headers(entry.total))

@@ -1,9 +1,23 @@
-"""Items: the course's {id, name, price, store_id}."""
+"""Items: the course's {id, name, price, store_id}, their list queries, and their fast encoding."""
 
-from marshmallow import Schema, fields, validate
+from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+from marshmallow import Schema, fields, validate, validates_schema
+from marshmallow import ValidationError as SchemaError
+
+from stores_api.jsonio import dumps_bytes
 from stores_api.models.names import MAX_ID
-from stores_api.schemas.common import Money
+from stores_api.pagination import PageQuerySchema
+from stores_api.schemas.common import MAX_PRICE, Money
+
+VISITOR_MESSAGE = "More data available if you log in."
+SORTS = ("id", "-id", "name", "-name", "price", "-price")
+# Rows are encoded in slices of this many, so a long list never exists as Python dicts at once.
+ENCODE_CHUNK = 2000
 
 
 class ItemSchema(Schema):
@@ -22,3 +36,70 @@ class ItemNamesSchema(Schema):
 
     items = fields.List(fields.String(), required=True)
     message = fields.String(required=True)
+
+
+class ItemQuerySchema(PageQuerySchema):
+    """GET /items: filters and order; every one optional."""
+
+    store_id = fields.Integer(
+        validate=validate.Range(1, MAX_ID), metadata={"description": "Only this store's items"}
+    )
+    name_prefix = fields.String(
+        validate=validate.Length(1, 80),
+        metadata={"description": "Only items whose name starts with this (case-sensitive)"},
+    )
+    min_price = fields.Decimal(
+        validate=validate.Range(0, MAX_PRICE), metadata={"description": "Lowest price, inclusive"}
+    )
+    max_price = fields.Decimal(
+        validate=validate.Range(0, MAX_PRICE), metadata={"description": "Highest price, inclusive"}
+    )
+    sort = fields.String(
+        load_default="id",
+        validate=validate.OneOf(SORTS),
+        metadata={"description": "Order: id, name or price; a leading '-' reverses it"},
+    )
+
+    @validates_schema
+    def price_range_is_ordered(self, data: dict, **_kwargs) -> None:
+        low, high = data.get("min_price"), data.get("max_price")
+        if low is not None and high is not None and low > high:
+            raise SchemaError("Must not exceed max_price.", "min_price")
+
+
+def item_dict(row: Any) -> dict[str, Any]:
+    return {"id": row[0], "name": row[1], "price": row[2], "store_id": row[3]}
+
+
+def encode_item(row: Any) -> bytes:
+    return dumps_bytes(item_dict(row))
+
+
+def encode_array(values: Iterable[Any]) -> bytes:
+    """A JSON array of values, encoded slice by slice (bounded memory for long lists)."""
+    values = iter(values)
+    pieces = []
+    while chunk := list(islice(values, ENCODE_CHUNK)):
+        pieces.append(dumps_bytes(chunk)[1:-1])
+    return b"[" + b",".join(pieces) + b"]"
+
+
+def _counted(rows: Iterable[Any], counter: list[int], index: int) -> Iterator[Any]:
+    for row in rows:
+        counter[0] = row[index]
+        yield row
+
+
+def encode_item_list(rows: Iterable[Any]) -> tuple[bytes, int | None]:
+    """{"items": [...]} from (id, name, price, store_id, total) rows; and the total."""
+    total = [None]
+    items = (item_dict(row) for row in _counted(rows, total, 4) if row[0] is not None)
+    return b'{"items":' + encode_array(items) + b"}", total[0]
+
+
+def encode_item_names(rows: Iterable[Any]) -> tuple[bytes, int | None]:
+    """The visitors' {"items": [names], "message"} from (name, total) rows; and the total."""
+    total = [None]
+    names = (row[0] for row in _counted(rows, total, 1) if row[0] is not None)
+    message = dumps_bytes(VISITOR_MESSAGE)
+    return b'{"items":' + encode_array(names) + b',"message":' + message + b"}", total[0]

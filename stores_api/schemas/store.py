@@ -1,8 +1,15 @@
-"""Stores: {id, name, items: [...]}."""
+"""Stores: {id, name, items: [...]}, and their fast encoding from joined rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import groupby
+from typing import Any
 
 from marshmallow import Schema, fields
 
-from stores_api.schemas.item import ItemSchema
+from stores_api.jsonio import dumps_bytes
+from stores_api.schemas.item import ItemSchema, item_dict
 
 
 class StoreSchema(Schema):
@@ -13,3 +20,25 @@ class StoreSchema(Schema):
 
 class StoreListSchema(Schema):
     stores = fields.List(fields.Nested(StoreSchema))
+
+
+def _store_dict(store_id: int, name: str, item_rows: Iterable[Any]) -> dict[str, Any]:
+    # A store without items comes as one row of NULL item columns (the outer join).
+    items = [item_dict(row) for row in item_rows if row[0] is not None]
+    return {"id": store_id, "name": name, "items": items}
+
+
+def encode_store(rows: list[Any]) -> bytes:
+    """One store from Store.one_with_items() rows: (store id, name, *item columns)."""
+    store_id, name = rows[0][0], rows[0][1]
+    return dumps_bytes(_store_dict(store_id, name, (row[2:] for row in rows)))
+
+
+def encode_store_list(rows: Iterable[Any]) -> tuple[bytes, int | None]:
+    """{"stores": [...]} from Store.rows_with_items() rows, one store at a time; and the total."""
+    pieces = []
+    total = None
+    for (store_id, name, total), group in groupby(rows, key=lambda row: row[:3]):  # noqa: B007
+        if store_id is not None:  # an empty page: only the total
+            pieces.append(dumps_bytes(_store_dict(store_id, name, (row[3:] for row in group))))
+    return b'{"stores":[' + b",".join(pieces) + b"]}", total
