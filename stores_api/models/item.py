@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     bindparam,
     cast,
+    false,
     func,
     null,
     select,
@@ -111,7 +112,10 @@ class ItemQuery:
     def where(self, statement):
         if self.store_id is not None:
             statement = statement.where(Item.store_id == self.store_id)
-        if self.name_prefix:
+        if self.name_prefix and not is_valid_name(self.name_prefix):
+            # No name holds "/" or control characters (PostgreSQL text cannot even hold NUL).
+            statement = statement.where(false())
+        elif self.name_prefix:
             # substr, not LIKE: case-sensitive and wildcard-free on SQLite and PostgreSQL alike.
             prefix = func.substr(Item.name, 1, len(self.name_prefix))
             statement = statement.where(prefix == self.name_prefix)

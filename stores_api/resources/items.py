@@ -128,6 +128,7 @@ def _update(name: str, price: Decimal, store_id: int) -> Item | None:
 VISITOR_OR_USER_LIST = {
     "200": {
         "description": "Logged in: every item. Visitors: names and a message.",
+        "headers": PAGE_HEADERS,
         "content": {"application/json": {"schema": {"oneOf": [ItemListSchema, ItemNamesSchema]}}},
     }
 }

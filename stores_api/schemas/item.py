@@ -6,8 +6,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-from marshmallow import Schema, fields, validate, validates_schema
-from marshmallow import ValidationError as SchemaError
+from marshmallow import Schema, fields, validate
 
 from stores_api.jsonio import dumps_bytes
 from stores_api.models.names import MAX_ID
@@ -59,12 +58,6 @@ class ItemQuerySchema(PageQuerySchema):
         validate=validate.OneOf(SORTS),
         metadata={"description": "Order: id, name or price; a leading '-' reverses it"},
     )
-
-    @validates_schema
-    def price_range_is_ordered(self, data: dict, **_kwargs) -> None:
-        low, high = data.get("min_price"), data.get("max_price")
-        if low is not None and high is not None and low > high:
-            raise SchemaError("Must not exceed max_price.", "min_price")
 
 
 def item_dict(row: Any) -> dict[str, Any]:
