@@ -123,3 +123,10 @@ def test_the_cache_drops_old_bodies_beyond_its_byte_limit(database_url):
     cache = app.extensions["stores_api.response_cache"]
     assert cache.size <= 2000
     assert api.get("/stores?page=1&per_page=1").get_data() == bodies[0]
+
+
+def test_seed_demo_bulk_inserts_are_visible_to_the_next_read(api, app):
+    assert api.get("/stores").get_json() == {"stores": []}
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--stores", "2", "--items", "3"])
+    assert result.exit_code == 0, result.output
+    assert len(api.get("/stores").get_json()["stores"]) == 2

@@ -26,7 +26,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stores_api.extensions import db
-from stores_api.models.data_version import DataVersion
 from stores_api.models.names import is_valid_name
 
 # Rows are fetched from the database in chunks of this size, so a list of any length is read
@@ -80,7 +79,6 @@ class Item(db.Model):
     @classmethod
     def update_by_name(cls, name: str, price: Decimal, store_id: int) -> Item | None:
         """One atomic UPDATE, so concurrent writers never lose each other's changes."""
-        DataVersion.bump()
         result = db.session.execute(
             update(cls).where(cls.name == name).values(price=price, store_id=store_id)
         )
