@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: setup system-deps node-deps services run test lint audit fuzz-long lock postman clean
+.PHONY: bench setup system-deps node-deps services run test lint audit fuzz-long lock postman clean
 
 setup: $(VENV)/.installed
 
@@ -56,6 +56,12 @@ postman: setup node-deps
 	$(BIN)/stores-api openapi write --format json docs/postman/openapi.json
 	node docs/postman/generate.mjs docs/postman/openapi.json docs/postman
 	rm docs/postman/openapi.json
+
+# The benchmark (bench/run.py; about 12 minutes): our app vs a ceiling app under uwsgi.ini, wrk on
+# loopback, SQLite and PostgreSQL, 3 data sizes. Results: bench/results/. Not part of `make test`.
+bench: setup system-deps services
+	$(BIN)/pip install --quiet -e ".[bench]"
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache node_modules

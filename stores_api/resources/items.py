@@ -155,7 +155,7 @@ class ItemList(MethodView):
             name_prefix=args.get("name_prefix"),
             min_price=args.get("min_price"),
             max_price=args.get("max_price"),
-            sort=args["sort"],
+            sort=args.get("sort", "id"),
             offset=page.offset if page else 0,
             limit=page.size if page else None,
         )

@@ -53,10 +53,10 @@ class ItemQuerySchema(PageQuerySchema):
     max_price = fields.Decimal(
         validate=validate.Range(0, MAX_PRICE), metadata={"description": "Highest price, inclusive"}
     )
+    # No documented default: Swagger UI would then send ?sort=id on every "Try it out".
     sort = fields.String(
-        load_default="id",
         validate=validate.OneOf(SORTS),
-        metadata={"description": "Order: id, name or price; a leading '-' reverses it"},
+        metadata={"description": "Order: id (when absent), name or price; '-' reverses it"},
     )
 
 

@@ -1,0 +1,484 @@
+"""The benchmark: our app vs the ceiling app, same uwsgi config, SQLite and PostgreSQL, 3 sizes.
+
+    make bench                      (installs the `bench` extra, then runs this)
+    .venv/bin/python bench/run.py --sizes 100x50 --dbs sqlite --rounds 1 --duration 2   (quick)
+
+For each database and size it seeds S stores x I items in bulk, starts our app with the repo's
+uwsgi.ini (WEB_CONCURRENCY=2 processes, loopback only), records each benchmark URL's body,
+starts bench/ceiling.py under the same uwsgi.ini answering those URLs with the same bytes, then
+drives both with wrk in alternating rounds. It prints req/s, p50/p99, ours/ceiling, SQL
+statements per request (X-SQL-Queries, on for the benchmark only) and peak RSS per worker, and
+writes bench/results/latest.json, latest.md and latency.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+RESULTS = ROOT / "bench" / "results"
+SECRET = "bench-secret-key-that-is-long-enough-0123456789"
+USER = {"username": "bench-user", "password": "bench-password-123"}
+PG_ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_DB = os.environ.get("BENCH_PG_DATABASE", "stores_api_bench")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(method: str, url: str, body: dict | None = None, token: str | None = None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+class Server:
+    """uwsgi with the repo's uwsgi.ini on 127.0.0.1:<free port>; tracks its workers' peak RSS."""
+
+    def __init__(self, ini: Path, env: dict, log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            **env,
+            "PORT": str(self.port),
+            "BIND_ADDRESS": "127.0.0.1",
+            "WEB_CONCURRENCY": "2",
+        }
+        self.log = log.open("ab")
+        # uWSGI --http-socket closes the connection without saying so: tell wrk (loadbench's note).
+        command = [str(BIN / "uwsgi"), "--ini", str(ini), "--add-header", "Connection: close"]
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=self.log, start_new_session=True
+        )
+        self.peak: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._wait_ready()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler.start()
+
+    def _wait_ready(self) -> None:
+        for _ in range(150):
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"uwsgi exited; see {self.log.name}") from None
+                time.sleep(0.1)
+        raise RuntimeError("uwsgi did not start")
+
+    def workers(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return [int(pid) for pid in children.read_text().split()]
+        except OSError:
+            return []
+
+    def rss(self) -> dict[int, int]:
+        """Current RSS (KiB) per worker."""
+        return {pid: _status(pid, "VmRSS") for pid in self.workers()}
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            for pid in self.workers():
+                hwm = _status(pid, "VmHWM")
+                self.peak[pid] = max(self.peak.get(pid, 0), hwm)
+
+    def reset_peak(self) -> None:
+        # VmHWM only grows; reset it (Linux: write 5 to clear_refs) for a per-size figure.
+        for pid in self.workers():
+            try:
+                Path(f"/proc/{pid}/clear_refs").write_text("5")
+            except OSError:
+                pass
+        self.peak = {}
+
+    def stop(self) -> None:
+        self._stop.set()
+        try:
+            os.killpg(self.process.pid, signal.SIGINT)
+            self.process.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.log.close()
+
+
+def _status(pid: int, field: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+WRK_LINE = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$")
+
+
+def wrk(url: str, token: str | None, duration: float, threads: int, connections: int) -> dict:
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--latency"]
+    command += ["--timeout", "10s"]
+    if token:
+        command += ["-H", f"Authorization: Bearer {token}"]
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
+    for line in out.splitlines():
+        match = WRK_LINE.match(line)
+        if match:
+            scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[match.group(3)]
+            result[f"p{match.group(1)}_ms"] = float(match.group(2)) * scale
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    result["errors"] = int(errors.group(1)) if errors else 0
+    if socket_errors:
+        result["errors"] += sum(int(n) for n in socket_errors.groups())
+    return result
+
+
+def endpoints(stores: int, items: int) -> dict[str, tuple[str, bool]]:
+    mid_store = f"lb-s{stores // 2:04d}"
+    page = max(1, stores * items // 100 // 2)
+    return {
+        "GET /stores": ("/stores", False),
+        "GET /store/<name>": (f"/store/{mid_store}", False),
+        "GET /items (token)": ("/items", True),
+        "GET /items (visitor)": ("/items", False),
+        "GET /item/<name> (token)": (f"/item/{mid_store}-i{items // 2:04d}", True),
+        "GET /items?page&per_page=100 (token)": (f"/items?page={page}&per_page=100", True),
+    }
+
+
+def database_url(kind: str, workdir: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{workdir / 'bench.db'}"
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{PG_DB}"')
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_DB
+
+
+def first_read_after_write(server: Server, token: str, path: str, auth: bool, store_id: int):
+    """Seconds for the first GET after a write (every worker's prepared body is stale)."""
+    times = []
+    for n in range(4):
+        body = {"price": 1 + n, "store_id": store_id}
+        status, _, _ = http("PUT", f"{server.url}/item/bench-write", body, token)
+        assert status in (200, 201), status
+        started = time.perf_counter()
+        status, _, _ = http("GET", server.url + path, token=token if auth else None)
+        times.append(time.perf_counter() - started)
+        assert status == 200
+    return statistics.median(times)
+
+
+def run_size(kind, url, stores, items, args, workdir, log) -> dict:
+    env = {"FLASK_JWT_SECRET_KEY": SECRET, "DATABASE_URL": url, "FLASK_SQL_QUERY_HEADER": "true"}
+    subprocess.run(
+        [str(BIN / "python"), "bench/seed.py", "--stores", str(stores), "--items", str(items)],
+        cwd=ROOT, env={**os.environ, **env}, check=True, stdout=log, stderr=log,
+    )  # fmt: skip
+    ours = Server(ROOT / "uwsgi.ini", env, workdir / "ours.log")
+    try:
+        http("POST", f"{ours.url}/register", USER)
+        status, _, body = http("POST", f"{ours.url}/login", USER)
+        token = json.loads(body)["access_token"]
+        idle = ours.rss()
+        ours.reset_peak()
+        result: dict = {"db": kind, "size": f"{stores}x{items}", "items": stores * items}
+        result["idle_rss_kib"] = max(idle.values())
+        # Record every URL's bytes for the ceiling, and the statements each request runs.
+        snapshot = workdir / f"snapshot-{kind}-{stores}x{items}"
+        snapshot.mkdir()
+        index: dict = {}
+        probes = {}
+        for name, (path, auth) in endpoints(stores, items).items():
+            http("GET", ours.url + path, token=token if auth else None)
+            status, headers, body = http("GET", ours.url + path, token=token if auth else None)
+            assert status == 200, (name, status, body[:200])
+            kind_key = "auth" if auth else "anon"
+            file = f"{len(index)}-{kind_key}.json"
+            (snapshot / file).write_bytes(body)
+            index.setdefault(path, {})[kind_key] = file
+            probes[name] = {"bytes": len(body), "sql": int(headers.get("X-SQL-Queries", -1))}
+        (snapshot / "index.json").write_text(json.dumps(index))
+        # The cold costs: a write, then each list once.
+        store_id = json.loads(http("GET", ours.url + "/store/lb-s0000")[2])["id"]
+        for name, (path, auth) in endpoints(stores, items).items():
+            http("PUT", f"{ours.url}/item/bench-write", {"price": 1, "store_id": store_id}, token)
+            _, headers, _ = http("GET", ours.url + path, token=token if auth else None)
+            probes[name]["sql_after_write"] = int(headers.get("X-SQL-Queries", -1))
+        result["first_stores_after_write_s"] = first_read_after_write(
+            ours, token, "/stores", False, store_id
+        )
+        result["first_items_after_write_s"] = first_read_after_write(
+            ours, token, "/items", True, store_id
+        )
+        ceiling_env = {"BENCH_CEILING_SNAPSHOT": str(snapshot / "index.json")}
+        ceiling = Server(ceiling_ini(workdir), ceiling_env, workdir / "ceiling.log")
+        try:
+            measured = {name: {"ours": [], "ceiling": []} for name in probes}
+            for round_number in range(args.rounds):
+                for name, (path, auth) in endpoints(stores, items).items():
+                    pair = [("ours", ours), ("ceiling", ceiling)]
+                    if round_number % 2:
+                        pair.reverse()
+                    for label, server in pair:
+                        if args.warmup:
+                            wrk(server.url + path, token if auth else None, args.warmup, 1, 4)
+                        figures = wrk(
+                            server.url + path,
+                            token if auth else None,
+                            args.duration,
+                            args.threads,
+                            args.connections,
+                        )
+                        measured[name][label].append(figures)
+                        print(f"  {kind} {stores}x{items} {name:38} {label:8} "
+                              f"{figures['rps']:8.0f} req/s", file=sys.stderr)  # fmt: skip
+        finally:
+            ceiling.stop()
+        result["peak_rss_kib"] = max(ours.peak.values(), default=0)
+        result["endpoints"] = {}
+        for name, runs in measured.items():
+            entry = {**probes[name]}
+            for label in ("ours", "ceiling"):
+                entry[label] = {
+                    key: statistics.median(run[key] for run in runs[label])
+                    for key in ("rps", "p50_ms", "p99_ms")
+                }
+                entry[label]["errors"] = sum(run["errors"] for run in runs[label])
+            entry["ratio"] = entry["ours"]["rps"] / entry["ceiling"]["rps"]
+            result["endpoints"][name] = entry
+        result["largest_body"] = max(p["bytes"] for p in probes.values())
+        return result
+    finally:
+        ours.stop()
+
+
+def ceiling_ini(workdir: Path) -> Path:
+    """The repo's uwsgi.ini, serving bench/ceiling.py instead of our app."""
+    text = (ROOT / "uwsgi.ini").read_text()
+    text = text.replace("module = stores_api.wsgi:app", "module = ceiling:application")
+    text = text.replace("[uwsgi]", f"[uwsgi]\nchdir = {ROOT / 'bench'}", 1)
+    path = workdir / "ceiling.ini"
+    path.write_text(text)
+    return path
+
+
+def login_figures(args, workdir: Path, log) -> dict:
+    """argon2id ms per hash; login req/s; /store latency alone and under a login flood."""
+    from stores_api import create_app
+    from stores_api.auth.passwords import hash_password
+
+    app = create_app({"JWT_SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with app.app_context():
+        started = time.perf_counter()
+        for _ in range(10):
+            hash_password("a long passphrase")
+        ms_per_hash = (time.perf_counter() - started) * 100
+        config = {k: app.config[k] for k in app.config if k.startswith("ARGON2_")}
+    url = f"sqlite:///{workdir / 'login.db'}"
+    env = {"FLASK_JWT_SECRET_KEY": SECRET, "DATABASE_URL": url}
+    env = {**os.environ, **env}
+    upgrade = [str(BIN / "stores-api"), "db", "upgrade"]
+    subprocess.run(upgrade, env=env, check=True, stdout=log, stderr=log)
+    seed = [str(BIN / "python"), "bench/seed.py", "--stores", "20", "--items", "25"]
+    subprocess.run(seed, cwd=ROOT, env=env, check=True, stdout=log, stderr=log)
+    server = Server(ROOT / "uwsgi.ini", env, workdir / "login.log")
+    try:
+        http("POST", f"{server.url}/register", USER)
+        script = workdir / "login.lua"
+        script.write_text(
+            'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+            f"wrk.body = '{json.dumps(USER)}'\n"
+        )
+        command = ["wrk", "-t2", "-c8", f"-d{args.duration:g}s", "--latency", "-s", str(script)]
+        out = subprocess.run([*command, server.url + "/login"], capture_output=True, text=True)
+        login_rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out.stdout).group(1))
+        statuses = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out.stdout)
+        store = server.url + "/store/lb-s0010"
+        alone = wrk(store, None, args.duration, 1, 4)
+        flood = subprocess.Popen(
+            [*command[:3], f"-d{args.duration + 2:g}s", "-s", str(script), server.url + "/login"],
+            stdout=subprocess.DEVNULL,
+        )
+        time.sleep(1)
+        during = wrk(store, None, args.duration, 1, 4)
+        flood.wait()
+    finally:
+        server.stop()
+    return {
+        "argon2": config,
+        "ms_per_hash": ms_per_hash,
+        "login_rps": login_rps,
+        "login_non_2xx": int(statuses.group(1)) if statuses else 0,
+        "store_alone": alone,
+        "store_during_login_flood": during,
+    }
+
+
+def table(results: list[dict]) -> str:
+    lines = [
+        "| db | size | endpoint | ours req/s | ceiling req/s | ours/ceiling "
+        "| p50 ours / ceiling (ms) | p99 ours / ceiling (ms) "
+        "| SQL per request (warm / after a write) | body bytes |",
+        "|---|---|---|---:|---:|---:|---|---|---|---:|",
+    ]
+    for r in results:
+        for name, e in r["endpoints"].items():
+            o, c = e["ours"], e["ceiling"]
+            lines.append(
+                f"| {r['db']} | {r['size']} | {name} | {o['rps']:.0f} | {c['rps']:.0f} | "
+                f"{e['ratio']:.2f} | {o['p50_ms']:.2f} / {c['p50_ms']:.2f} | "
+                f"{o['p99_ms']:.1f} / {c['p99_ms']:.1f} | {e['sql']} / {e['sql_after_write']} | "
+                f"{e['bytes']} |"
+            )
+    lines += [
+        "",
+        "| db | size | first GET /stores after a write (s) | µs per item | first GET /items "
+        "after a write (s) | idle RSS per worker (MiB) | peak RSS per worker (MiB) | largest body"
+        " (MiB) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['db']} | {r['size']} | {r['first_stores_after_write_s']:.3f} | "
+            f"{r['first_stores_after_write_s'] / r['items'] * 1e6:.2f} | "
+            f"{r['first_items_after_write_s']:.3f} | {r['idle_rss_kib'] / 1024:.1f} | "
+            f"{r['peak_rss_kib'] / 1024:.1f} | {r['largest_body'] / 2**20:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def chart(results: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    dbs = sorted({r["db"] for r in results})
+    names = list(results[0]["endpoints"])
+    fig, axes = plt.subplots(1, len(dbs), figsize=(7 * len(dbs), 5), squeeze=False)
+    for ax, db in zip(axes[0], dbs, strict=True):
+        rows = [r for r in results if r["db"] == db]
+        sizes = [r["items"] for r in rows]
+        for n, name in enumerate(names):
+            color = f"C{n}"
+            ours = [r["endpoints"][name]["ours"]["p50_ms"] for r in rows]
+            ceiling = [r["endpoints"][name]["ceiling"]["p50_ms"] for r in rows]
+            ax.plot(sizes, ours, "o-", color=color, label=f"{name} ours")
+            ax.plot(sizes, ceiling, "x--", color=color, alpha=0.6, label=f"{name} ceiling")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("items in the database (stores x items per store)")
+        ax.set_ylabel("p50 latency, ms (wrk, 16 connections)")
+        ax.set_title(f"{db}: ours (solid) vs ceiling (dashed)")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0][-1].legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "load_before": os.getloadavg(),
+        "python": sys.version.split()[0],
+        "kernel": os.uname().release,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dbs", default="sqlite,postgresql")
+    parser.add_argument("--sizes", default="20x25,100x50,1000x100")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--duration", type=float, default=3, help="seconds per wrk run")
+    parser.add_argument("--warmup", type=float, default=1, help="seconds of warm-up per run")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--no-login", action="store_true", help="skip the login figures")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: make system-deps (or apt-get install wrk)")
+    args.out.mkdir(parents=True, exist_ok=True)
+    report = {"machine": machine(), "settings": vars(args) | {"out": str(args.out)}}
+    started = time.time()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="stores-bench-") as tmp:
+        workdir = Path(tmp)
+        log = (workdir / "setup.log").open("ab")
+        try:
+            for kind in args.dbs.split(","):
+                url = database_url(kind, workdir)
+                env = {**os.environ, "FLASK_JWT_SECRET_KEY": SECRET, "DATABASE_URL": url}
+                subprocess.run([str(BIN / "stores-api"), "db", "upgrade"], env=env, check=True,
+                               stdout=log, stderr=log)  # fmt: skip
+                for size in args.sizes.split(","):
+                    stores, items = (int(n) for n in size.split("x"))
+                    print(f"{kind} {size}: seeding and measuring", file=sys.stderr)
+                    results.append(run_size(kind, url, stores, items, args, workdir, log))
+            if not args.no_login:
+                report["login"] = login_figures(args, workdir, log)
+        except Exception:
+            for name in ("setup.log", "ours.log", "ceiling.log"):
+                path = workdir / name
+                if path.exists():
+                    print(f"--- {name} (tail)\n" + path.read_text()[-3000:], file=sys.stderr)
+            raise
+    report["machine"]["load_after"] = os.getloadavg()
+    report["seconds"] = round(time.time() - started)
+    report["results"] = results
+    (args.out / "latest.json").write_text(json.dumps(report, indent=1))
+    markdown = table(results)
+    (args.out / "latest.md").write_text(markdown + "\n")
+    chart(results, args.out / "latency.png")
+    print(markdown)
+    if "login" in report:
+        print(json.dumps(report["login"], indent=1))
+    print(f"machine: {json.dumps(report['machine'])}; took {report['seconds']} s")
+    print(f"wrote {args.out / 'latest.json'}, latest.md, latency.png")
+
+
+if __name__ == "__main__":
+    main()
