@@ -21,6 +21,7 @@ from stores_api.models import DataVersion
 
 EXTENSION = "stores_api.response_cache"
 MIMETYPE = "application/json"
+BUILD_STRIPES = 16
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class ResponseCache:
         self._entries: OrderedDict[Hashable, Prepared] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
+        # Striped locks, so the number of locks stays fixed however many keys there are.
+        self._building = [threading.Lock() for _ in range(BUILD_STRIPES)]
 
     @property
     def size(self) -> int:
@@ -53,6 +56,12 @@ class ResponseCache:
 
     def get(self, key: Hashable, version: int) -> Prepared | None:
         with self._lock:
+            if self._version is None or version > self._version:
+                # Stale bodies can never be served again: free their memory before rebuilding.
+                self._entries.clear()
+                self._size = 0
+                self._version = version
+                return None
             if version != self._version:
                 return None
             entry = self._entries.get(key)
@@ -80,6 +89,10 @@ class ResponseCache:
             self._entries[key] = entry
             self._size += size
 
+    def builder_lock(self, key: Hashable) -> threading.Lock:
+        """One lock per key: the threads of a worker build a body once, not once each."""
+        return self._building[hash(key) % BUILD_STRIPES]
+
 
 def _cache() -> ResponseCache:
     cache = current_app.extensions.get(EXTENSION)
@@ -99,9 +112,14 @@ def prepared(key: Hashable, build: Callable[[], tuple[bytes, int | None]]) -> Pr
     version = DataVersion.current()
     cache = _cache()
     entry = cache.get(key, version)
-    if entry is None:
-        entry = Prepared.of(*build())
-        cache.put(key, version, entry)
+    if entry is not None:
+        return entry
+    with cache.builder_lock(key):
+        # Another thread of this worker may have built it while we waited.
+        entry = cache.get(key, version)
+        if entry is None:
+            entry = Prepared.of(*build())
+            cache.put(key, version, entry)
     return entry
 
 

@@ -38,7 +38,7 @@ class Store(db.Model):
         return db.session.get(cls, store_id) is not None
 
     @classmethod
-    def rows_with_items(cls, offset: int = 0, limit: int | None = None) -> Iterator[Row]:
+    def rows_with_items(cls, offset: int = 0, limit: int | None = None) -> Iterator[tuple]:
         """Stores with their items, one row per item, in one statement however many there are.
 
         Rows are (store id, store name, total, item id, name, price, store_id), ordered by

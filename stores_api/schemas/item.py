@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from io import BytesIO
 from itertools import islice
 from typing import Any
 
@@ -68,13 +69,14 @@ def encode_item(row: Any) -> bytes:
     return dumps_bytes(item_dict(row))
 
 
-def encode_array(values: Iterable[Any]) -> bytes:
-    """A JSON array of values, encoded slice by slice (bounded memory for long lists)."""
+def encode_array(values: Iterable[Any], out: BytesIO) -> None:
+    """Write a JSON array of values to out, slice by slice (bounded memory for long lists)."""
     values = iter(values)
-    pieces = []
+    separator = b"["
     while chunk := list(islice(values, ENCODE_CHUNK)):
-        pieces.append(dumps_bytes(chunk)[1:-1])
-    return b"[" + b",".join(pieces) + b"]"
+        out.write(separator + dumps_bytes(chunk)[1:-1])
+        separator = b","
+    out.write(b"[]" if separator == b"[" else b"]")
 
 
 def _counted(rows: Iterable[Any], counter: list[int], index: int) -> Iterator[Any]:
@@ -87,12 +89,19 @@ def encode_item_list(rows: Iterable[Any]) -> tuple[bytes, int | None]:
     """{"items": [...]} from (id, name, price, store_id, total) rows; and the total."""
     total = [None]
     items = (item_dict(row) for row in _counted(rows, total, 4) if row[0] is not None)
-    return b'{"items":' + encode_array(items) + b"}", total[0]
+    out = BytesIO()
+    out.write(b'{"items":')
+    encode_array(items, out)
+    out.write(b"}")
+    return out.getvalue(), total[0]
 
 
 def encode_item_names(rows: Iterable[Any]) -> tuple[bytes, int | None]:
     """The visitors' {"items": [names], "message"} from (name, total) rows; and the total."""
     total = [None]
     names = (row[0] for row in _counted(rows, total, 1) if row[0] is not None)
-    message = dumps_bytes(VISITOR_MESSAGE)
-    return b'{"items":' + encode_array(names) + b',"message":' + message + b"}", total[0]
+    out = BytesIO()
+    out.write(b'{"items":')
+    encode_array(names, out)
+    out.write(b',"message":' + dumps_bytes(VISITOR_MESSAGE) + b"}")
+    return out.getvalue(), total[0]

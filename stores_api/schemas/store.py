@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from itertools import groupby
+from io import BytesIO
 from typing import Any
 
 from marshmallow import Schema, fields
@@ -35,10 +35,32 @@ def encode_store(rows: list[Any]) -> bytes:
 
 
 def encode_store_list(rows: Iterable[Any]) -> tuple[bytes, int | None]:
-    """{"stores": [...]} from Store.rows_with_items() rows, one store at a time; and the total."""
-    pieces = []
+    """{"stores": [...]} from Store.rows_with_items() rows, one store at a time; and the total.
+
+    A plain loop rather than groupby and slices: this runs once per row of the whole catalogue.
+    """
+    out = BytesIO()
+    out.write(b'{"stores":[')
+    separator = b""
     total = None
-    for (store_id, name, total), group in groupby(rows, key=lambda row: row[:3]):  # noqa: B007
-        if store_id is not None:  # an empty page: only the total
-            pieces.append(dumps_bytes(_store_dict(store_id, name, (row[3:] for row in group))))
-    return b'{"stores":[' + b",".join(pieces) + b"]}", total
+    store: dict[str, Any] | None = None
+    items: list[dict[str, Any]] = []
+    append = items.append
+    for store_id, name, total, item_id, item_name, price, item_store_id in rows:  # noqa: B007
+        if store is None or store_id != store["id"]:
+            if store is not None:
+                out.write(separator + dumps_bytes(store))
+                separator = b","
+            if store_id is None:  # an empty page: only the total
+                store = None
+                continue
+            items = []
+            append = items.append
+            store = {"id": store_id, "name": name, "items": items}
+        if item_id is not None:
+            append({"id": item_id, "name": item_name, "price": price, "store_id": item_store_id})
+    if store is not None:
+        out.write(separator + dumps_bytes(store))
+    out.write(b"]}")
+    # getvalue() hands over BytesIO's buffer without a copy: the body exists once in memory.
+    return out.getvalue(), total
