@@ -97,6 +97,11 @@ function bearer(variable) {
 
 function fixUrl(url) {
   url.host = ['{{server_address}}'];
+  // Optional query parameters (paging and filters of the lists) are listed but not sent, so a
+  // request does what the course's does until someone ticks one.
+  for (const parameter of url.query || []) {
+    parameter.disabled = true;
+  }
   for (const variable of url.variable || []) {
     const resource = url.path[0];
     variable.value = PATH_VARIABLES[variable.key] || NAME_VARIABLE[resource] || variable.value;

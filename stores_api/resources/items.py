@@ -148,7 +148,11 @@ class ItemList(MethodView):
     @blp.errors(401, 422)
     @blp.doc(security=[{}, *BEARER], responses=VISITOR_OR_USER_LIST)
     def get(self, args: dict):
-        """List items (filter, sort, page): full for logged-in users, names for visitors"""
+        """List items: full for logged-in users, names only for visitors
+
+        Optional: filter (store_id, name_prefix, min_price, max_price), sort, and page
+        (page, per_page; the total in X-Total-Count, the other pages in Link).
+        """
         page = Page.from_args(args)
         query = ItemQuery(
             store_id=args.get("store_id"),

@@ -79,7 +79,11 @@ class StoreList(MethodView):
     @blp.alt_response(304, description="Not modified: the If-None-Match ETag is current.")
     @blp.errors(422)
     def get(self, args: dict):
-        """List every store with its items, or one page of stores"""
+        """List every store with its items
+
+        Optional: one page of stores (page, per_page; the total in X-Total-Count, the other
+        pages in Link).
+        """
         page = Page.from_args(args)
         if page is None:
             entry = cache.prepared("stores", lambda: encode_store_list(Store.rows_with_items()))
