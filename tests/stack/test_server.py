@@ -241,6 +241,16 @@ def test_body_over_one_mib_is_refused_with_json_413(stack):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_a_ten_thousand_character_name_in_a_url_reaches_the_app(stack):
+    response = stack.https().get("/store/" + "n" * 10_000)
+    assert_json_error(response, 404)
+
+
+def test_a_url_over_32_kib_is_refused_with_json_414(stack):
+    response = stack.https().get("/store/" + "n" * 40_000)
+    assert_json_error(response, 414)
+
+
 def test_app_role_cannot_change_the_schema(stack):
     with psycopg.connect(stack.app_database_url) as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
