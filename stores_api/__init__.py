@@ -15,6 +15,8 @@ from stores_api.config import load_config
 from stores_api.errors import register_error_handlers
 from stores_api.extensions import api, db, jwt, migrate
 from stores_api.jsonio import OrjsonProvider
+from stores_api.ratelimits import init_rate_limits
+from stores_api.redis_client import init_redis
 from stores_api.resources.docs import ErrorResponsesPlugin, name_parameter_schema
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -32,6 +34,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     jwt.init_app(app)
+    init_redis(app)
+    init_rate_limits(app)
     api.init_app(app, spec_kwargs={"extra_plugins": [ErrorResponsesPlugin()]})
     _document_api()
     register_error_handlers(app)

@@ -44,6 +44,19 @@ DEFAULTS: dict[str, Any] = {
     "RESPONSE_CACHE_MAX_BYTES": 64 * 1024 * 1024,
     # Diagnostics for benchmarks and tests only: an X-SQL-Queries header on every response.
     "SQL_QUERY_HEADER": False,
+    # Sessions: a rotated refresh token is accepted again this long (a client's racing retry).
+    "REFRESH_GRACE_SECONDS": 5,
+    # Shared state in Redis (with REDIS_URL): key prefix, and seconds to wait for an answer.
+    "REDIS_KEY_PREFIX": "stores_api:",
+    "REDIS_TIMEOUT": 1.0,
+    # Rate limits (Flask-Limiter strings); X-Forwarded-For is trusted from this many proxies.
+    "RATELIMIT_LOGIN_PER_USERNAME": "10 per 15 minutes",
+    "RATELIMIT_LOGIN_PER_IP": "50 per 15 minutes",
+    "RATELIMIT_REGISTER_PER_IP": "20 per hour",
+    "RATELIMIT_REFRESH_PER_SESSION": "30 per minute",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": False,
+    "TRUSTED_PROXIES": 0,
 }
 
 

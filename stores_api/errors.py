@@ -11,6 +11,8 @@ from typing import Any
 from flask import Response, current_app
 from flask_smorest import Api
 from flask_smorest import abort as smorest_abort
+from limits.errors import StorageError
+from redis.exceptions import RedisError
 from sqlalchemy import exc as sa_exc
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
@@ -166,6 +168,19 @@ def register_error_handlers(app) -> None:
         rollback()
         app.logger.warning("database refused a value: %s", exc.orig)
         return error_response(422, "The request holds a value that cannot be stored.")
+
+    @app.errorhandler(RedisError)
+    @app.errorhandler(StorageError)
+    def shared_state_unavailable(exc):
+        # Fail closed: without Redis we cannot tell a revoked token or a spent limit.
+        rollback()
+        app.logger.error("redis unavailable: %s", exc.__class__.__name__, exc_info=exc)
+        return error_response(
+            503,
+            "The session store is unavailable; try again shortly.",
+            "session_store_unavailable",
+            headers={"Retry-After": str(app.config["DB_RETRY_AFTER"])},
+        )
 
     @app.errorhandler(sa_exc.IntegrityError)
     def integrity_error(exc):

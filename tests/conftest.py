@@ -17,7 +17,6 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 # One database per test run, so concurrent runs on one machine never empty each other's tables.
 PG_TEST_DB = os.environ.get("TEST_PG_DATABASE", f"stores_api_test_{os.getpid()}")
-TABLES = "items, stores, revoked_tokens, users"
 
 
 def pg_url(database: str = PG_TEST_DB) -> str:
@@ -84,7 +83,8 @@ def prepare_database(app) -> None:
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+                tables = ", ".join(table.name for table in db.metadata.sorted_tables)
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         else:
             db.create_all()
 

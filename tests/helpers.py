@@ -58,8 +58,10 @@ class Api:
         return self.login_user(self.register(username))
 
     def refreshed_access(self, user: dict) -> str:
+        """A non-fresh access token; user["refresh"] becomes the rotated refresh token."""
         response = self.post("/refresh", token=user["refresh"])
         assert response.status_code == 200, response.get_json()
+        user["refresh"] = response.get_json()["refresh_token"]
         return response.get_json()["access_token"]
 
     def create_item(self, name: str, token: str, store_id: int, price: Any = 9.99):

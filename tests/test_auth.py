@@ -105,7 +105,7 @@ def test_first_edition_auth_wrong_password_is_401(api, user):
 def test_refresh_returns_a_non_fresh_access_token(api, user):
     response = api.post("/refresh", token=user["refresh"])
     assert response.status_code == 200
-    assert set(response.get_json()) == {"access_token"}
+    assert set(response.get_json()) == {"access_token", "refresh_token"}
     assert decode_claims(response.get_json()["access_token"])["fresh"] is False
 
 

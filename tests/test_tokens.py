@@ -108,22 +108,3 @@ def test_revocation_survives_a_restart(database_url, app):
     Api(app.test_client()).post("/logout", token=alice["access"])
     restarted = make_app(database_url)
     assert Api(restarted.test_client()).get("/items", token=alice["access"]).status_code == 401
-
-
-def test_expired_blocklist_entries_are_pruned(api, app, user):
-    from datetime import UTC, datetime
-
-    from sqlalchemy import func, select
-
-    from stores_api.extensions import db
-    from stores_api.models import RevokedToken
-
-    with app.app_context():
-        RevokedToken.revoke("old-jti", datetime(2000, 1, 1, tzinfo=UTC))
-        db.session.commit()
-    api.post("/logout", token=user["access"])
-    with app.app_context():
-        jtis = set(db.session.scalars(select(RevokedToken.jti)))
-        count = db.session.scalar(select(func.count()).select_from(RevokedToken))
-    assert "old-jti" not in jtis
-    assert count == 2  # the access token and its refresh token

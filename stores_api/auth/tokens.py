@@ -1,55 +1,124 @@
-"""Issuing and revoking JWTs. Identity is str(user.id); role claims come from the database."""
+"""Issuing tokens: every login opens a session, and each token names it in a `sid` claim.
+
+Identity is str(user.id); role claims come from the database when a token is issued, so a
+role change takes effect at the user's next token (login or refresh).
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import current_app
-from flask_jwt_extended import create_access_token, create_refresh_token, decode_token, get_jwt
+from flask import current_app, request
+from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 
+from stores_api.auth.blocklist import revoke_sessions
+from stores_api.errors import abort
 from stores_api.extensions import db
-from stores_api.models import RevokedToken, User
+from stores_api.models import Session, User
+from stores_api.models.session import as_utc
+from stores_api.models.user import utcnow
+
+USER_AGENT_MAX = 255
 
 
 def role_claims(user: User) -> dict[str, Any]:
     return {"role": user.role, "is_admin": user.is_admin}
 
 
-def issue_login_tokens(user: User) -> dict[str, str]:
-    """A fresh access token and a refresh token; the access token names its refresh token."""
-    refresh_token = create_refresh_token(identity=str(user.id))
-    refresh = decode_token(refresh_token)
-    access_token = new_access_token(user, fresh=True, refresh_claims=refresh)
-    return {"access_token": access_token, "refresh_token": refresh_token}
+def open_session(user: User, with_refresh: bool = True) -> dict[str, str]:
+    """Log in: a new session, a fresh access token and (unless with_refresh is False, as for
+    the first-edition /auth) a refresh token."""
+    Session.prune_expired()
+    session = Session(
+        id=Session.new_id(),
+        user_id=user.id,
+        user_agent=request.user_agent.string[:USER_AGENT_MAX] or None,
+        expires_at=utcnow() + _lifetime("JWT_ACCESS_TOKEN_EXPIRES"),
+    )
+    tokens = {"access_token": _access_token(user, session.id, fresh=True)}
+    if with_refresh:
+        refresh_token, claims = _refresh_token(user, session.id)
+        session.refresh_jti = claims["jti"]
+        session.expires_at = _latest(session.expires_at, claims["exp"])
+        tokens["refresh_token"] = refresh_token
+    db.session.add(session)
+    db.session.commit()
+    return tokens
 
 
-def new_access_token(user: User, fresh: bool, refresh_claims: dict[str, Any] | None = None) -> str:
-    claims = role_claims(user)
-    if refresh_claims:
-        # Logout with this access token also revokes the refresh token issued with it.
-        claims["rjti"] = refresh_claims["jti"]
-        claims["rexp"] = refresh_claims["exp"]
+def refresh_session(claims: dict[str, Any]) -> dict[str, str]:
+    """Rotate the session's refresh token: a new access token and a new refresh token.
+
+    The presented token must be the family's current one. The one it replaced is accepted
+    again for REFRESH_GRACE_SECONDS after the rotation (a client retrying the same refresh in
+    a race) and answers the family's current refresh token again; anything older is theft,
+    and revokes the whole session.
+    """
+    sid, jti = claims.get("sid"), claims["jti"]
+    user = User.find_by_id(int(claims["sub"]))
+    if user is None or not sid:
+        _revoked()
+    refresh_token, new = _refresh_token(user, sid)
+    expires_at = datetime.fromtimestamp(new["exp"], UTC)
+    if Session.rotate(sid, jti, new["jti"], expires_at):
+        db.session.commit()
+        access_token = _access_token(user, sid, fresh=False)
+        return {"access_token": access_token, "refresh_token": refresh_token}
+    db.session.rollback()
+    session = Session.find(sid)
+    if session is None or not session.is_live:
+        _revoked()
+    if jti == session.previous_jti and _within_grace(session):
+        return {
+            "access_token": _access_token(user, sid, fresh=False),
+            "refresh_token": _reissue_current_refresh_token(user, session),
+        }
+    current_app.logger.warning(
+        "refresh token reuse: revoking session %s of user %s", session.id, user.id
+    )
+    revoke_sessions([session])
+    db.session.commit()
+    _revoked()
+
+
+def _revoked():
+    abort(401, "The token has been revoked.", error="token_revoked")
+
+
+def _within_grace(session: Session) -> bool:
+    grace = timedelta(seconds=float(current_app.config["REFRESH_GRACE_SECONDS"]))
+    rotated_at = as_utc(session.last_refreshed_at)
+    return rotated_at is not None and utcnow() - rotated_at <= grace
+
+
+def _access_token(user: User, sid: str, fresh: bool) -> str:
+    claims = {**role_claims(user), "sid": sid}
     return create_access_token(identity=str(user.id), fresh=fresh, additional_claims=claims)
 
 
-def _expiry(timestamp: int | None) -> datetime:
-    if timestamp is None:
-        return datetime.now(UTC) + timedelta(
-            seconds=_seconds(current_app.config["JWT_REFRESH_TOKEN_EXPIRES"])
-        )
-    return datetime.fromtimestamp(timestamp, UTC)
+def _refresh_token(user: User, sid: str) -> tuple[str, dict[str, Any]]:
+    token = create_refresh_token(identity=str(user.id), additional_claims={"sid": sid})
+    return token, decode_token(token)
 
 
-def _seconds(value: int | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+def _reissue_current_refresh_token(user: User, session: Session) -> str:
+    """The family's current refresh token again: same jti and expiry (iat = its rotation)."""
+    issued_at = int(as_utc(session.last_refreshed_at).timestamp())
+    claims = {
+        "sid": session.id,
+        "jti": session.refresh_jti,
+        "iat": issued_at,
+        "nbf": issued_at,
+        "exp": int(as_utc(session.expires_at).timestamp()),
+    }
+    return create_refresh_token(identity=str(user.id), additional_claims=claims)
 
 
-def revoke_current_session() -> None:
-    """Revoke the presented token and, for an access token, the refresh token issued with it."""
-    claims = get_jwt()
-    RevokedToken.prune_expired()
-    RevokedToken.revoke(claims["jti"], _expiry(claims.get("exp")))
-    if claims.get("rjti"):
-        RevokedToken.revoke(claims["rjti"], _expiry(claims.get("rexp")))
-    db.session.commit()
+def _lifetime(name: str) -> timedelta:
+    value = current_app.config[name]
+    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
+
+
+def _latest(moment: datetime, timestamp: int) -> datetime:
+    return max(as_utc(moment), datetime.fromtimestamp(timestamp, UTC))

@@ -2,8 +2,8 @@
 
 from stores_api.models.data_version import DataVersion
 from stores_api.models.item import Item
-from stores_api.models.revoked_token import RevokedToken
+from stores_api.models.session import Session
 from stores_api.models.store import Store
 from stores_api.models.user import User
 
-__all__ = ["DataVersion", "Item", "RevokedToken", "Store", "User"]
+__all__ = ["DataVersion", "Item", "Session", "Store", "User"]

@@ -1,4 +1,4 @@
-"""/register, /login, /auth, /refresh, /logout."""
+"""/register, /login, /auth, /refresh, /logout, /logout/all."""
 
 from __future__ import annotations
 
@@ -6,17 +6,20 @@ from flask.views import MethodView
 from flask_jwt_extended import get_jwt, get_jwt_identity, jwt_required
 from sqlalchemy.exc import IntegrityError
 
+from stores_api.auth.blocklist import revoke_sessions, revoke_user_sessions
 from stores_api.auth.passwords import hash_password, verify_password
-from stores_api.auth.tokens import issue_login_tokens, new_access_token, revoke_current_session
+from stores_api.auth.tokens import open_session, refresh_session
 from stores_api.errors import abort
 from stores_api.extensions import db
-from stores_api.models import User
+from stores_api.models import Session, User
+from stores_api.ratelimits import failed_login_limits, refresh_limit, register_limit
 from stores_api.resources.docs import BEARER, Blueprint
 from stores_api.schemas.common import MessageSchema
 from stores_api.schemas.user import (
     AccessTokenSchema,
     CredentialsSchema,
     RegisterSchema,
+    RevokedCountSchema,
     TokensSchema,
 )
 
@@ -35,9 +38,10 @@ def _authenticate(data: dict) -> User:
 
 @blp.route("/register")
 class Register(MethodView):
+    @register_limit
     @blp.arguments(RegisterSchema)
     @blp.response(201, MessageSchema)
-    @blp.errors(400, 409, 415, 422)
+    @blp.errors(400, 409, 415, 422, 429)
     def post(self, data: dict):
         """Create a user account"""
         user = User(username=data["username"], password_hash=hash_password(data["password"]))
@@ -52,38 +56,41 @@ class Register(MethodView):
 
 @blp.route("/login")
 class Login(MethodView):
+    @failed_login_limits
     @blp.arguments(CredentialsSchema)
     @blp.response(200, TokensSchema)
-    @blp.errors(400, 401, 415, 422)
+    @blp.errors(400, 401, 415, 422, 429)
     def post(self, data: dict):
-        """Log in: a fresh access token and a refresh token"""
-        return issue_login_tokens(_authenticate(data)), 200, NO_STORE
+        """Log in: a new session, with a fresh access token and a refresh token"""
+        return open_session(_authenticate(data)), 200, NO_STORE
 
 
 @blp.route("/auth")
 class FirstEditionAuth(MethodView):
+    @failed_login_limits
     @blp.arguments(CredentialsSchema)
     @blp.response(200, AccessTokenSchema)
-    @blp.errors(400, 401, 415, 422)
+    @blp.errors(400, 401, 415, 422, 429)
     def post(self, data: dict):
-        """Log in the course's first-edition way (Flask-JWT): an access token only"""
-        user = _authenticate(data)
-        return {"access_token": new_access_token(user, fresh=True)}, 200, NO_STORE
+        """Log in the course's first-edition way (Flask-JWT): a session with an access token only"""
+        return open_session(_authenticate(data), with_refresh=False), 200, NO_STORE
 
 
 @blp.route("/refresh")
 class Refresh(MethodView):
     @jwt_required(refresh=True)
-    @blp.response(200, AccessTokenSchema)
-    @blp.errors(401)
+    @refresh_limit
+    @blp.response(200, TokensSchema)
+    @blp.errors(401, 429)
     @blp.doc(security=BEARER)
     def post(self):
-        """Trade a refresh token for a new, non-fresh access token"""
-        user = User.find_by_id(int(get_jwt_identity()))
-        if user is None:
-            abort(401, "The token has been revoked.", error="token_revoked")
-        token = new_access_token(user, fresh=False, refresh_claims=get_jwt())
-        return {"access_token": token}, 200, NO_STORE
+        """Rotate the refresh token: a new, non-fresh access token and a new refresh token.
+
+        The presented refresh token stops working. Presenting it again after
+        REFRESH_GRACE_SECONDS revokes the whole session (401 token_revoked); within the grace,
+        the answer carries the session's current refresh token again.
+        """
+        return refresh_session(get_jwt()), 200, NO_STORE
 
 
 @blp.route("/logout")
@@ -93,6 +100,21 @@ class Logout(MethodView):
     @blp.errors(401)
     @blp.doc(security=BEARER)
     def post(self):
-        """Log out: revoke this access token and the refresh token issued with it"""
-        revoke_current_session()
+        """Log out: revoke this session (its access and refresh tokens)"""
+        session = Session.find(get_jwt()["sid"])
+        revoke_sessions([session] if session else [])
+        db.session.commit()
         return {"message": "Successfully logged out."}
+
+
+@blp.route("/logout/all")
+class LogoutEverywhere(MethodView):
+    @jwt_required()
+    @blp.response(200, RevokedCountSchema)
+    @blp.errors(401)
+    @blp.doc(security=BEARER)
+    def post(self):
+        """Log out everywhere: revoke every session of this user, on every device"""
+        revoked = revoke_user_sessions(int(get_jwt_identity()))
+        db.session.commit()
+        return {"message": "Logged out of every session.", "revoked": revoked}

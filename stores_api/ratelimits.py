@@ -1,0 +1,86 @@
+"""Rate limits (Flask-Limiter): failed logins per username and per client IP, registrations
+per IP, refreshes per session. Counters live in Redis with REDIS_URL, else in the process.
+
+Each limit is a Flask-Limiter string read from the config at request time, so tests and
+deployments set their own (e.g. FLASK_RATELIMIT_LOGIN_PER_USERNAME="5 per 15 minutes").
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from flask import Flask, current_app, request
+from flask_jwt_extended import get_jwt
+from flask_limiter import RateLimitExceeded
+from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from stores_api.errors import error_response
+from stores_api.extensions import limiter
+
+
+def configured(name: str):
+    """A limit read from app.config at request time."""
+    return lambda: current_app.config[name]
+
+
+def username_key() -> str:
+    body = request.get_json(silent=True)
+    username = body.get("username") if isinstance(body, dict) else None
+    return f"username:{username if isinstance(username, str) else ''}"
+
+
+def session_key() -> str:
+    return f"session:{get_jwt().get('sid', '')}"
+
+
+def failed_login(response) -> bool:
+    return response.status_code == 401
+
+
+def failed_login_limits(fn):
+    """Failed logins count per username and per client IP; past either limit, even a right
+    password is answered 429 until the window ends."""
+    fn = limiter.limit(
+        configured("RATELIMIT_LOGIN_PER_IP"),
+        key_func=get_remote_address,
+        deduct_when=failed_login,
+        scope="login-ip",
+    )(fn)
+    return limiter.limit(
+        configured("RATELIMIT_LOGIN_PER_USERNAME"),
+        key_func=username_key,
+        deduct_when=failed_login,
+        scope="login-username",
+    )(fn)
+
+
+register_limit = limiter.limit(
+    configured("RATELIMIT_REGISTER_PER_IP"), key_func=get_remote_address, scope="register-ip"
+)
+refresh_limit = limiter.limit(
+    configured("RATELIMIT_REFRESH_PER_SESSION"), key_func=session_key, scope="refresh-session"
+)
+
+
+def init_rate_limits(app: Flask) -> None:
+    """Trust X-Forwarded-For only from TRUSTED_PROXIES hops; bind the limiter; answer 429 in
+    the one error shape with Retry-After."""
+    hops = int(app.config["TRUSTED_PROXIES"])
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    limiter.init_app(app)
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(exc: RateLimitExceeded):
+        current = limiter.current_limit
+        retry_after = 1
+        if current is not None:
+            retry_after = max(1, math.ceil(current.reset_at - time.time()))
+        return error_response(
+            429,
+            f"Too many requests: the limit is {exc.limit.limit}. Try again later.",
+            "rate_limited",
+            headers={"Retry-After": str(retry_after)},
+        )

@@ -1,0 +1,105 @@
+"""With REDIS_URL, revoked sessions live in Redis: shared, O(1), expiring with the token,
+rebuilt from the database if Redis lost them, and failing closed when Redis is down."""
+
+import redis
+from sqlalchemy import event
+
+from tests.conftest import make_app, prepare_database
+from tests.helpers import decode_claims
+from tests.sessions_support import (
+    TEST_REDIS_URL,
+    UNREACHABLE_REDIS_URL,
+    api_for,
+    redis_config,
+    redis_prefix,  # noqa: F401
+)
+
+
+def redis_app(database_url, prefix, **config):
+    app = make_app(database_url, **redis_config(prefix), **config)
+    prepare_database(app)
+    return app
+
+
+def revoked_keys(prefix):
+    return list(redis.Redis.from_url(TEST_REDIS_URL).scan_iter(match=f"{prefix}revoked-session:*"))
+
+
+def test_logout_through_one_app_is_refused_by_another_sharing_redis(database_url, redis_prefix):  # noqa: F811
+    first = api_for(redis_app(database_url, redis_prefix))
+    second = api_for(make_app(database_url, **redis_config(redis_prefix)))
+    alice = first.new_user("alice")
+    assert second.get("/items", token=alice["access"]).status_code == 200
+    first.post("/logout", token=alice["access"])
+    response = second.get("/items", token=alice["access"])
+    assert response.status_code == 401
+    assert response.get_json()["error"] == "token_revoked"
+
+
+def test_revoked_session_entry_expires_when_its_last_token_would(database_url, redis_prefix):  # noqa: F811
+    api = api_for(redis_app(database_url, redis_prefix))
+    alice = api.new_user("alice")
+    api.post("/logout", token=alice["access"])
+    sid = decode_claims(alice["access"])["sid"]
+    (key,) = revoked_keys(redis_prefix)
+    assert key.decode().endswith(sid)
+    ttl = redis.Redis.from_url(TEST_REDIS_URL).ttl(key)
+    remaining = decode_claims(alice["refresh"])["exp"] - decode_claims(alice["access"])["iat"]
+    assert remaining - 5 <= ttl <= remaining
+
+
+def test_revocations_survive_redis_losing_its_data(database_url, redis_prefix):  # noqa: F811
+    api = api_for(redis_app(database_url, redis_prefix))
+    alice = api.new_user("alice")
+    api.post("/logout", token=alice["access"])
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    client.delete(*client.scan_iter(match=f"{redis_prefix}*"))  # as a Redis restart would
+    response = api.get("/items", token=alice["access"])
+    assert response.status_code == 401
+    assert response.get_json()["error"] == "token_revoked"
+
+
+def count_queries(app, send) -> int:
+    from stores_api.extensions import db
+
+    statements = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert send().status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
+def test_token_check_costs_no_database_query_with_redis(database_url, redis_prefix):  # noqa: F811
+    app = redis_app(database_url, redis_prefix)
+    api = api_for(app)
+    alice = api.new_user("alice")
+    api.get("/items", token=alice["access"])  # the first check copies revocations to Redis
+    anonymous = count_queries(app, lambda: api.get("/items"))
+    assert count_queries(app, lambda: api.get("/items", token=alice["access"])) == anonymous
+
+
+def test_token_check_costs_one_database_query_without_redis(api, app, user):
+    anonymous = count_queries(app, lambda: api.get("/items"))
+    assert count_queries(app, lambda: api.get("/items", token=user["access"])) == anonymous + 1
+
+
+def test_protected_route_is_503_when_redis_is_down(database_url, redis_prefix):  # noqa: F811
+    alice = api_for(redis_app(database_url, redis_prefix)).new_user("alice")
+    down = api_for(make_app(database_url, REDIS_URL=UNREACHABLE_REDIS_URL, REDIS_TIMEOUT=0.2))
+    response = down.get("/items", token=alice["access"])
+    assert response.status_code == 503
+    assert response.get_json()["error"] == "session_store_unavailable"
+    assert response.headers["Retry-After"]
+
+
+def test_login_is_503_when_redis_is_down(database_url):
+    app = make_app(database_url, REDIS_URL=UNREACHABLE_REDIS_URL, REDIS_TIMEOUT=0.2)
+    prepare_database(app)
+    response = api_for(app).post("/login", json={"username": "alice", "password": "whatever1"})
+    assert response.status_code == 503
+    assert response.get_json()["code"] == 503
