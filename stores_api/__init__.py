@@ -98,9 +98,11 @@ def _money_properties(self, field, **kwargs) -> dict:
 
 def _document_config_rules(app: Flask) -> None:
     """Rules that come from the configuration, written into the spec where they apply."""
-    register = api.spec.components.schemas.get("Register")
-    if register:
-        register["properties"]["password"]["minLength"] = int(app.config["PASSWORD_MIN_LENGTH"])
+    minimum = int(app.config["PASSWORD_MIN_LENGTH"])
+    for schema, field in (("Register", "password"), ("PasswordChange", "new_password")):
+        spec = api.spec.components.schemas.get(schema)
+        if spec:
+            spec["properties"][field]["minLength"] = minimum
 
 
 def _swagger_ui_assets() -> Blueprint:

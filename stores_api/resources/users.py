@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt, get_jwt_identity, jwt_required
+from marshmallow import RAISE
 
 from stores_api.auth.access import admin_required, require_self_or_admin
 from stores_api.auth.blocklist import revoke_sessions, revoke_user_sessions
@@ -11,6 +12,7 @@ from stores_api.auth.passwords import hash_password, verify_password
 from stores_api.errors import abort
 from stores_api.extensions import db
 from stores_api.models import Session, User
+from stores_api.models.session import as_utc
 from stores_api.resources.docs import BEARER, Blueprint
 from stores_api.schemas.common import MessageSchema
 from stores_api.schemas.user import (
@@ -61,7 +63,7 @@ class UserResource(MethodView):
 @blp.route("/users")
 class UserList(MethodView):
     @admin_required
-    @blp.arguments(UserPageArgsSchema, location="query")
+    @blp.arguments(UserPageArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, UserPageSchema)
     @blp.errors(401, 403, 422)
     @blp.doc(security=BEARER)
@@ -154,8 +156,8 @@ class UserSession(MethodView):
 def _session_fields(session: Session) -> dict:
     return {
         "id": session.id,
-        "created_at": session.created_at,
-        "last_refreshed_at": session.last_refreshed_at,
-        "expires_at": session.expires_at,
+        "created_at": as_utc(session.created_at),
+        "last_refreshed_at": as_utc(session.last_refreshed_at),
+        "expires_at": as_utc(session.expires_at),
         "user_agent": session.user_agent,
     }

@@ -49,7 +49,12 @@ class PasswordChangeSchema(Schema):
     password leaves it out."""
 
     old_password = fields.String(load_only=True, validate=validate.Length(max=PASSWORD_MAX_LENGTH))
-    new_password = fields.String(required=True, load_only=True)
+    # minLength is PASSWORD_MIN_LENGTH: create_app writes it into the spec.
+    new_password = fields.String(
+        required=True,
+        load_only=True,
+        metadata={"maxLength": PASSWORD_MAX_LENGTH, "pattern": NO_NUL},
+    )
 
     @validates("new_password")
     def new_password_long_enough(self, value: str, **_kwargs) -> None:
@@ -90,7 +95,7 @@ class UserPageSchema(Schema):
 class SessionSchema(Schema):
     id = fields.String(dump_only=True)
     created_at = fields.AwareDateTime(dump_only=True, default_timezone=UTC)
-    last_refreshed_at = fields.AwareDateTime(dump_only=True, default_timezone=UTC)
+    last_refreshed_at = fields.AwareDateTime(dump_only=True, default_timezone=UTC, allow_none=True)
     expires_at = fields.AwareDateTime(dump_only=True, default_timezone=UTC)
     user_agent = fields.String(dump_only=True, allow_none=True)
     current = fields.Boolean(dump_only=True)
