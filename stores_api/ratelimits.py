@@ -40,19 +40,19 @@ def failed_login(response) -> bool:
 
 
 def failed_login_limits(fn):
-    """Failed logins count per username and per client IP; past either limit, even a right
-    password is answered 429 until the window ends."""
-    fn = limiter.limit(
+    """Failed logins count per username and per client IP, /login and /auth together; past
+    either limit, even a right password is answered 429 until the window ends."""
+    fn = limiter.shared_limit(
         configured("RATELIMIT_LOGIN_PER_IP"),
+        scope="login-ip",
         key_func=get_remote_address,
         deduct_when=failed_login,
-        scope="login-ip",
     )(fn)
-    return limiter.limit(
+    return limiter.shared_limit(
         configured("RATELIMIT_LOGIN_PER_USERNAME"),
+        scope="login-username",
         key_func=username_key,
         deduct_when=failed_login,
-        scope="login-username",
     )(fn)
 
 
