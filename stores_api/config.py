@@ -54,6 +54,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_LOGIN_PER_IP": "50 per 15 minutes",
     "RATELIMIT_REGISTER_PER_IP": "20 per hour",
     "RATELIMIT_REFRESH_PER_SESSION": "30 per minute",
+    "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": False,
     "TRUSTED_PROXIES": 0,

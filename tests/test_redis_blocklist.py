@@ -103,3 +103,9 @@ def test_login_is_503_when_redis_is_down(database_url):
     response = api_for(app).post("/login", json={"username": "alice", "password": "whatever1"})
     assert response.status_code == 503
     assert response.get_json()["code"] == 503
+
+
+def test_routes_without_a_token_keep_working_when_redis_is_down(database_url):
+    app = make_app(database_url, REDIS_URL=UNREACHABLE_REDIS_URL, REDIS_TIMEOUT=0.2)
+    prepare_database(app)
+    assert api_for(app).get("/stores").status_code == 200
