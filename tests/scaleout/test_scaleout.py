@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.conftest import PG_TEST_DB, pg_url, recreate_pg_database
+from tests.conftest import PG_TEST_DB, drop_pg_database, pg_url, recreate_pg_database
 from tests.sessions_support import TEST_REDIS_URL
 
 pytestmark = pytest.mark.stack
@@ -174,6 +174,7 @@ def cluster(tmp_path_factory):
         if keys:
             client.delete(*keys)
         client.close()
+        drop_pg_database(database)
 
 
 def new_user(cluster, username: str) -> dict:
