@@ -58,12 +58,23 @@ def database_url(request, tmp_path) -> str:
 _apps: list = []
 
 
+TEST_RATE_LIMITS = {
+    "RATELIMIT_LOGIN_PER_USERNAME": "1000 per minute",
+    "RATELIMIT_LOGIN_PER_IP": "1000 per minute",
+    "RATELIMIT_REGISTER_PER_IP": "1000 per minute",
+    "RATELIMIT_REFRESH_PER_SESSION": "1000 per minute",
+}
+
+
 def make_app(database_url: str, **config):
     """An app on database_url; its connections are closed when the test ends."""
     settings = {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "JWT_SECRET_KEY": TEST_SECRET,
+        # Tests log in and register far more often than people do; the rate-limit tests set
+        # their own, low limits.
+        **TEST_RATE_LIMITS,
         **config,
     }
     app = create_app(settings)

@@ -41,6 +41,12 @@ EXPECTED: dict[str, tuple[str, int]] = {
     "POST /auth": (PUBLIC, 200),
     "POST /refresh": (REFRESH, 200),
     "POST /logout": (LOGIN, 200),
+    "POST /logout/all": (LOGIN, 200),
+    "GET /users": (ADMIN, 200),
+    "PUT /user/{user_id}/role": (ADMIN, 200),
+    "PUT /user/{user_id}/password": (FRESH, 200),
+    "GET /user/{user_id}/sessions": (LOGIN, 200),
+    "DELETE /user/{user_id}/sessions/{sid}": (LOGIN, 200),
     "GET /user/{user_id}": (LOGIN, 200),
     "DELETE /user/{user_id}": (FRESH, 200),
     "GET /store/{name}": (PUBLIC, 200),
@@ -105,6 +111,7 @@ class World:
     store_id: int
     alice: dict
     tokens: dict[str, str]
+    spare_sid: str  # another live session of alice's
 
 
 def _forge(app, claims: dict, state: str) -> str:
@@ -162,11 +169,13 @@ def seed_world(app, kind: str) -> World:
         "alg_none": _forge(app, base, "alg_none"),
         "other_algorithm": _forge(app, base, "other_algorithm"),
         "wrong_type": alice["access" if wants_refresh else "refresh"],
-        "non_fresh": api.refreshed_access(alice),
+        # From another session: refreshing rotates that session's refresh token, not alice's.
+        "non_fresh": api.refreshed_access(api.login_user(alice)),
         "revoked": revoked[token],
         "deleted_user": ghost[token],
     }
-    return World(store_id=store["id"], alice=alice, tokens=tokens)
+    spare_sid = decode_claims(api.login_user(alice)["access"])["sid"]
+    return World(store_id=store["id"], alice=alice, tokens=tokens, spare_sid=spare_sid)
 
 
 def request_for(label: str, world: World) -> dict:
@@ -176,12 +185,18 @@ def request_for(label: str, world: World) -> dict:
     body = None
     if "{user_id}" in path:
         params["user_id"] = world.alice["id"]
+    if "{sid}" in path:
+        params["sid"] = world.spare_sid
     if "{name}" in path:
         params["name"] = "new-one" if method == "POST" else ("main" if "store" in path else "chair")
     if path == "/register":
         body = {"username": "newcomer", "password": PASSWORD}
     elif path in ("/login", "/auth"):
         body = {"username": "alice", "password": PASSWORD}
+    elif path.endswith("/role"):
+        body = {"role": "user"}
+    elif path.endswith("/password"):
+        body = {"old_password": PASSWORD, "new_password": "another long passphrase"}
     elif path.startswith("/item/") and method in ("POST", "PUT"):
         body = {"price": 3.5, "store_id": world.store_id}
     return {"path_parameters": params, "body": body}
