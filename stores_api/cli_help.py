@@ -39,6 +39,13 @@ EXAMPLES: dict[str, list[str]] = {
     "openapi print": ["stores-api openapi print"],
     "openapi write": ["stores-api openapi write openapi.json"],
     "openapi list-config-prefixes": ["stores-api openapi list-config-prefixes"],
+    "limiter": ["stores-api limiter limits", "stores-api limiter config"],
+    "limiter limits": [
+        "stores-api limiter limits",
+        "stores-api limiter limits --endpoint auth.Login",
+    ],
+    "limiter config": ["stores-api limiter config"],
+    "limiter clear": ["stores-api limiter clear --endpoint auth.Login --key 203.0.113.7"],
 }
 
 
