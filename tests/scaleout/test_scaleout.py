@@ -1,174 +1,137 @@
 """Two app servers (separate uwsgi processes, separate ports) behind one nginx upstream,
-sharing PostgreSQL and Redis: revocations, rate limits and rotation hold across both."""
+sharing PostgreSQL and Redis: revocations, rate limits and rotation hold across both.
+
+The app servers run the shipped deploy/uwsgi/stores-api.ini and nginx the shipped
+deploy/nginx/stores-api.conf, with the stack tests' loopback substitutions, except that
+uwsgi_pass names an upstream of both servers' sockets instead of one socket. Each server also
+gets a plain HTTP port of its own, so a test can speak to one server directly.
+"""
 
 from __future__ import annotations
 
-import http.client
-import json
-import os
-import shutil
 import signal
-import socket
-import subprocess
-import sys
+import ssl
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import redis
 
 from tests.conftest import PG_TEST_DB, drop_pg_database, pg_url, recreate_pg_database
 from tests.sessions_support import TEST_REDIS_URL
+from tests.stack.conftest import (
+    SERVER_INI,
+    VENV_BIN,
+    Client,
+    Process,
+    clean_env,
+    free_port,
+    nginx_main_conf,
+    render_site,
+    require_command,
+    run,
+    self_signed_certificate,
+    site_substitutions,
+    wait_for,
+)
 
 pytestmark = pytest.mark.stack
 
-HERE = Path(__file__).parent
-VENV_BIN = Path(sys.executable).parent
 PASSWORD = "correct horse battery"
 LOGIN_LIMIT = 5
+UPSTREAM = "stores_api_servers"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+class AppServer:
+    """One uwsgi server: the shipped ini, 2 processes x 2 threads, plus a direct HTTP port."""
+
+    def __init__(self, root, name: str, env: dict[str, str]):
+        self.root = root / name
+        self.run_dir, self.log_dir = self.root / "run", self.root / "log"
+        self.run_dir.mkdir(parents=True)
+        self.log_dir.mkdir()
+        self.port = free_port()
+        args = [
+            str(VENV_BIN / "uwsgi"),
+            "--ini", str(SERVER_INI),
+            "--processes", "2",
+            "--threads", "2",
+            "--http-socket", f"127.0.0.1:{self.port}",
+        ]  # fmt: skip
+        env = {**env, "RUNTIME_DIRECTORY": str(self.run_dir), "LOGS_DIRECTORY": str(self.log_dir)}
+        self.process = Process(f"uwsgi-{name}", args, env, self.root, self.root / "stdout.log")
+        self.client = Client(self.port)
+
+    @property
+    def socket(self):
+        return self.run_dir / "stores-api.sock"
+
+    def requests_logged(self, path: str) -> int:
+        log = self.log_dir / "uwsgi.log"
+        return log.read_text(errors="replace").count(f" {path} ") if log.exists() else 0
 
 
-class Server:
-    """HTTP to one port: an app server directly, or nginx in front of both."""
-
-    def __init__(self, port: int):
-        self.port = port
-
-    def request(self, method: str, path: str, token: str | None = None, body=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        headers = {"Content-Type": "application/json"} if body is not None else {}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        try:
-            payload = json.dumps(body) if body is not None else None
-            conn.request(method, path, body=payload, headers=headers)
-            response = conn.getresponse()
-            data = response.read()
-        finally:
-            conn.close()
-        response.json = json.loads(data) if data else None
-        return response
-
-    def login(self, username: str, password: str = PASSWORD):
-        return self.request("POST", "/login", body={"username": username, "password": password})
-
-
-def wait_until_up(server: Server, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"process exited: {log.read_text()[-2000:]}")
-        try:
-            if server.request("GET", "/healthz").status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"port {server.port} never answered: {log.read_text()[-2000:]}")
+def start_nginx(root, servers: list[AppServer]) -> tuple[Process, Client]:
+    nginx = require_command("nginx")
+    cert, key = self_signed_certificate(root)
+    log_dir = root / "nginx-log"
+    log_dir.mkdir()
+    substitutions = site_substitutions(free_port(), free_port(), cert, key, root / "x", log_dir)
+    https_port = int(substitutions["listen 443 ssl;"].split(":")[1].split()[0])
+    # The one change to the shipped site: an upstream of both app servers.
+    substitutions["unix:/run/stores-api/stores-api.sock"] = UPSTREAM
+    members = "".join(f"    server unix:{server.socket};\n" for server in servers)
+    site = root / "stores-api.conf"
+    site.write_text(f"upstream {UPSTREAM} {{\n{members}}}\n" + render_site(substitutions))
+    conf = root / "nginx.conf"
+    conf.write_text(nginx_main_conf(root, site))
+    run([nginx, "-t", "-q", "-c", str(conf)])
+    process = Process("nginx", [nginx, "-c", str(conf)], clean_env(), root, root / "nginx.log")
+    process.start()
+    return process, Client(https_port, ssl.create_default_context(cafile=str(cert)))
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(nginx).exists():
-        pytest.fail("nginx is not installed: run scripts/install-system-deps.sh (make test does)")
-    run_dir = tmp_path_factory.mktemp("scaleout")
+    root = tmp_path_factory.mktemp("scaleout")
     database = f"{PG_TEST_DB}_scaleout"
     recreate_pg_database(database)
     prefix = f"stores_api_test_scaleout:{uuid.uuid4().hex[:12]}:"
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("FLASK_", "UWSGI_")) and key not in {"DATABASE_URL", "REDIS_URL"}
-    }
-    env.update(
-        {
-            "PATH": f"{VENV_BIN}{os.pathsep}{env.get('PATH', '/usr/bin:/bin')}",
-            "DATABASE_URL": pg_url(database),
-            "REDIS_URL": TEST_REDIS_URL,
-            "FLASK_REDIS_KEY_PREFIX": prefix,
-            "FLASK_JWT_SECRET_KEY": uuid.uuid4().hex * 2,
-            "FLASK_TRUSTED_PROXIES": "1",
-            "FLASK_REFRESH_GRACE_SECONDS": "0",
-            "FLASK_RATELIMIT_LOGIN_PER_USERNAME": f"{LOGIN_LIMIT} per minute",
-            "FLASK_RATELIMIT_LOGIN_PER_IP": "1000 per minute",
-            "FLASK_LOG_LEVEL": "WARNING",
-        }
+    env = clean_env(
+        DATABASE_URL=pg_url(database),
+        REDIS_URL=TEST_REDIS_URL,
+        FLASK_REDIS_KEY_PREFIX=prefix,
+        FLASK_JWT_SECRET_KEY=uuid.uuid4().hex * 2,
+        FLASK_TRUSTED_PROXIES="1",
+        FLASK_REFRESH_GRACE_SECONDS="0",
+        FLASK_RATELIMIT_LOGIN_PER_USERNAME=f"{LOGIN_LIMIT} per minute",
+        FLASK_RATELIMIT_LOGIN_PER_IP="1000 per minute",
+        FLASK_LOG_LEVEL="WARNING",
     )
-    subprocess.run(
-        [VENV_BIN / "stores-api", "db", "upgrade"], env=env, check=True, capture_output=True
-    )
-    processes: list[tuple[subprocess.Popen, Path]] = []
-    servers = []
+    run([str(VENV_BIN / "stores-api"), "db", "upgrade"], env=env)
+    servers = [AppServer(root, name, env) for name in ("a", "b")]
+    nginx = None
     try:
-        for name in ("a", "b"):
-            port, log = free_port(), run_dir / f"uwsgi-{name}.log"
-            process = subprocess.Popen(
-                [
-                    VENV_BIN / "uwsgi",
-                    "--master",
-                    "--need-app",
-                    "--lazy-apps",
-                    "--die-on-term",
-                    "--http-socket",
-                    f"127.0.0.1:{port}",
-                    "--module",
-                    "stores_api.wsgi:app",
-                    "--processes",
-                    "2",
-                    "--threads",
-                    "2",
-                    "--logto",
-                    str(log),
-                ],  # fmt: skip
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.STDOUT,
+        for server in servers:
+            server.process.start()
+        nginx, front = start_nginx(root, servers)
+        for server in servers:
+            wait_for(
+                lambda server=server: server.client.get("/healthz").status == 200,
+                timeout=60,
+                what=f"{server.process.name} to answer\n{server.process.tail()}",
             )
-            processes.append((process, log))
-            servers.append(Server(port))
-        nginx_port = free_port()
-        config = (HERE / "nginx.conf.template").read_text()
-        for key, value in {
-            "run_dir": run_dir,
-            "app_port_a": servers[0].port,
-            "app_port_b": servers[1].port,
-            "nginx_port": nginx_port,
-        }.items():
-            config = config.replace("{" + key + "}", str(value))
-        if os.geteuid() == 0:
-            config = "user root;\n" + config
-        (run_dir / "nginx.conf").write_text(config)
-        nginx_log = run_dir / "nginx-error.log"
-        nginx_log.touch()
-        with open(run_dir / "nginx-stderr.log", "w") as stderr:
-            process = subprocess.Popen(
-                [nginx, "-c", str(run_dir / "nginx.conf"), "-p", str(run_dir)],
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-            )
-        processes.append((process, nginx_log))
-        front = Server(nginx_port)
-        for server, (proc, log) in zip([*servers, front], processes, strict=True):
-            wait_until_up(server, proc, log)
+        wait_for(
+            lambda: front.get("/healthz").status == 200,
+            timeout=15,
+            what=f"nginx to answer\n{nginx.tail()}",
+        )
         yield {"a": servers[0], "b": servers[1], "nginx": front}
     finally:
-        for process, _ in reversed(processes):
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM if process.args[0] != nginx else signal.SIGQUIT)
-        for process, _ in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        if nginx is not None:
+            nginx.stop(signal.SIGQUIT)
+        for server in servers:
+            server.process.stop()
         client = redis.Redis.from_url(TEST_REDIS_URL)
         keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
         if keys:
@@ -177,60 +140,66 @@ def cluster(tmp_path_factory):
         drop_pg_database(database)
 
 
+def login(client: Client, username: str, password: str = PASSWORD):
+    return client.post("/login", {"username": username, "password": password})
+
+
 def new_user(cluster, username: str) -> dict:
     front = cluster["nginx"]
-    created = front.request("POST", "/register", body={"username": username, "password": PASSWORD})
-    assert created.status == 201, created.json
-    response = front.login(username)
-    assert response.status == 200, response.json
-    return response.json
+    created = front.post("/register", {"username": username, "password": PASSWORD})
+    assert created.status == 201, created
+    response = login(front, username)
+    assert response.status == 200, response
+    return response.json()
 
 
 def test_both_app_servers_answer_behind_the_upstream(cluster):
-    upstreams = {
-        cluster["nginx"].request("GET", "/healthz").getheader("X-Upstream") for _ in range(4)
-    }
-    assert upstreams == {f"127.0.0.1:{cluster['a'].port}", f"127.0.0.1:{cluster['b'].port}"}
+    before = [cluster[name].requests_logged("/readyz") for name in ("a", "b")]
+    for _ in range(6):
+        assert cluster["nginx"].get("/readyz").status == 200
+    after = [cluster[name].requests_logged("/readyz") for name in ("a", "b")]
+    assert all(a > b for a, b in zip(after, before, strict=True)), (before, after)
 
 
 def test_logout_through_one_server_is_refused_by_the_other_within_the_same_second(cluster):
-    tokens = new_user(cluster, "alice")
-    access = tokens["access_token"]
-    assert cluster["b"].request("GET", "/items", token=access).status == 200
-    assert cluster["a"].request("POST", "/logout", token=access).status == 200
+    access = new_user(cluster, "alice")["access_token"]
+    a, b = cluster["a"].client, cluster["b"].client
+    assert b.get("/items", token=access).status == 200
+    assert a.post("/logout", token=access).status == 200
     logged_out = time.monotonic()
-    response = cluster["b"].request("GET", "/items", token=access)
-    assert time.monotonic() - logged_out < 1
-    assert (response.status, response.json["error"]) == (401, "token_revoked")
+    response = b.get("/items", token=access)
+    elapsed = time.monotonic() - logged_out
+    assert (response.status, response.json()["error"]) == (401, "token_revoked")
+    assert elapsed < 1, elapsed
 
 
-def test_logout_is_refused_through_the_upstream_by_every_server(cluster):
-    access = new_user(cluster, "alice2")["access_token"]
-    cluster["nginx"].request("POST", "/logout", token=access)
-    answers = [cluster["nginx"].request("GET", "/items", token=access) for _ in range(4)]
-    assert {a.status for a in answers} == {401}
-    assert len({a.getheader("X-Upstream") for a in answers}) == 2
+def test_logout_through_the_upstream_is_refused_by_every_server(cluster):
+    access = new_user(cluster, "dave")["access_token"]
+    assert cluster["nginx"].post("/logout", token=access).status == 200
+    for client in (cluster["a"].client, cluster["b"].client, cluster["nginx"]):
+        response = client.get("/items", token=access)
+        assert (response.status, response.json()["error"]) == (401, "token_revoked")
 
 
 def test_login_limit_holds_across_both_servers(cluster):
     new_user(cluster, "bob")
     for attempt in range(LOGIN_LIMIT):
         server = cluster["a"] if attempt % 2 == 0 else cluster["b"]
-        assert server.login("bob", "wrong password").status == 401
-    for server in (cluster["a"], cluster["b"], cluster["nginx"]):
-        response = server.login("bob", "wrong password")
-        assert response.status == 429
-        assert response.json["error"] == "rate_limited"
-        assert int(response.getheader("Retry-After")) >= 1
+        assert login(server.client, "bob", "wrong password").status == 401
+    for client in (cluster["a"].client, cluster["b"].client, cluster["nginx"]):
+        response = login(client, "bob", "wrong password")
+        assert response.status == 429, response
+        assert response.json()["error"] == "rate_limited"
+        assert int(response.headers["Retry-After"]) >= 1
 
 
 def test_rotation_reuse_on_one_server_revokes_the_family_on_the_other(cluster):
     tokens = new_user(cluster, "carol")
-    rotated = cluster["a"].request("POST", "/refresh", token=tokens["refresh_token"])
+    a, b = cluster["a"].client, cluster["b"].client
+    rotated = a.post("/refresh", token=tokens["refresh_token"])
     assert rotated.status == 200
-    reuse = cluster["b"].request("POST", "/refresh", token=tokens["refresh_token"])
-    assert (reuse.status, reuse.json["error"]) == (401, "token_revoked")
-    again = cluster["a"].request("POST", "/refresh", token=rotated.json["refresh_token"])
-    assert (again.status, again.json["error"]) == (401, "token_revoked")
-    access = cluster["a"].request("GET", "/items", token=rotated.json["access_token"])
-    assert access.status == 401
+    reuse = b.post("/refresh", token=tokens["refresh_token"])
+    assert (reuse.status, reuse.json()["error"]) == (401, "token_revoked")
+    again = a.post("/refresh", token=rotated.json()["refresh_token"])
+    assert (again.status, again.json()["error"]) == (401, "token_revoked")
+    assert a.get("/items", token=rotated.json()["access_token"]).status == 401
