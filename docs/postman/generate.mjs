@@ -6,8 +6,8 @@
 // the file stable and usable the way the course's collection is:
 //  - the base URL is {{server_address}}, as in the course's collection and environment;
 //  - "Log in" stores access_token and refresh_token in the environment, "first-edition login"
-//    (/auth) stores access_token, "refresh" replaces access_token (as the course's test scripts
-//    do, with pm.environment.set instead of the retired postman.setEnvironmentVariable);
+//    (/auth) stores access_token, "refresh" replaces both (the refresh token rotates; the course's
+//    test scripts replace access_token, with the retired postman.setEnvironmentVariable);
 //  - protected requests send "Bearer {{access_token}}", /refresh sends "Bearer {{refresh_token}}";
 //  - bodies and path parameters use environment variables ({{username}}, {{store_name}}, ...);
 //  - the output is deterministic: ids are derived from each request's place in the collection,
@@ -32,7 +32,20 @@ Math.random = () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
 
-// Imported only now, so the converter's faker picks up the seeded generator.
+// The faker also invents date-times around "now": a fixed now keeps them stable too.
+const FIXED_NOW = Date.UTC(2026, 0, 1);
+const RealDate = Date;
+globalThis.Date = class extends RealDate {
+  constructor(...args) {
+    super(...(args.length ? args : [FIXED_NOW]));
+  }
+
+  static now() {
+    return FIXED_NOW;
+  }
+};
+
+// Imported only now, so the converter's faker picks up the seeded generator and the fixed now.
 const { default: Converter } = await import('openapi-to-postmanv2');
 
 const spec = JSON.parse(readFileSync(specPath, 'utf8'));
@@ -128,7 +141,8 @@ function fixRequest(item) {
   const events = {
     'POST /login': STORE_TOKENS,
     'POST /auth': STORE_ACCESS_TOKEN,
-    'POST /refresh': STORE_ACCESS_TOKEN,
+    // /refresh rotates the refresh token: keep the new one, the old one is spent.
+    'POST /refresh': STORE_TOKENS,
     'POST /store/:name': STORE_STORE_ID,
   }[`${request.method} ${route}`];
   if (events) {
@@ -165,7 +179,7 @@ Converter.convert({ type: 'json', data: spec }, options, (error, conversion) => 
       `${spec.info.title} ${spec.info.version}, generated from its OpenAPI spec by ` +
       '`make postman`. Pick the "stores-api local" environment, run "Create a user account" and ' +
       '"Log in": the tokens are stored in the environment and sent by every protected request; ' +
-      '"Trade a refresh token" replaces the access token.',
+      '"Trade a refresh token" replaces both tokens (the refresh token rotates).',
     type: 'text/plain',
   };
   collection.variable = [];

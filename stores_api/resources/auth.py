@@ -61,7 +61,7 @@ class Login(MethodView):
     @blp.response(200, TokensSchema)
     @blp.errors(400, 401, 415, 422, 429)
     def post(self, data: dict):
-        """Log in: a new session, with a fresh access token and a refresh token"""
+        """Log in: a fresh access token and a refresh token (a new session)"""
         return open_session(_authenticate(data)), 200, NO_STORE
 
 
@@ -84,7 +84,7 @@ class Refresh(MethodView):
     @blp.errors(401, 429)
     @blp.doc(security=BEARER)
     def post(self):
-        """Rotate the refresh token: a new, non-fresh access token and a new refresh token.
+        """Trade a refresh token for a new, non-fresh access token and a new refresh token
 
         The presented refresh token stops working. Presenting it again after
         REFRESH_GRACE_SECONDS revokes the whole session (401 token_revoked); within the grace,

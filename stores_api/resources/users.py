@@ -81,8 +81,11 @@ class UserRole(MethodView):
     @blp.errors(400, 401, 403, 404, 415, 422)
     @blp.doc(security=BEARER)
     def put(self, data: dict, user_id: int):
-        """Set a user's role (admins). It takes effect at the user's next token; demoting an
-        admin revokes all their sessions at once."""
+        """Set a user's role (admins)
+
+        The role takes effect at the user's next token (login or refresh); demoting an admin
+        revokes all their sessions at once.
+        """
         user = _found(user_id)
         if user.is_admin and data["role"] != "admin":
             revoke_user_sessions(user.id)
@@ -99,9 +102,12 @@ class UserPassword(MethodView):
     @blp.errors(400, 401, 403, 404, 415, 422)
     @blp.doc(security=BEARER)
     def put(self, data: dict, user_id: int):
-        """Change a password (fresh token). The user themself sends old_password, and every
-        other session of theirs is revoked; an admin resetting another user's password sends
-        only new_password, and every session of that user is revoked."""
+        """Change a password (fresh token): the user themself, or an admin's reset
+
+        The user themself sends old_password, and every other session of theirs is revoked;
+        an admin resetting another user's password sends only new_password, and every session
+        of that user is revoked.
+        """
         require_self_or_admin(user_id)
         user = _found(user_id)
         acting_on_self = get_jwt_identity() == str(user.id)
@@ -124,8 +130,11 @@ class UserSessions(MethodView):
     @blp.errors(401, 403, 404)
     @blp.doc(security=BEARER)
     def get(self, user_id: int):
-        """List a user's live sessions: created, last refreshed, user agent (themself, or an
-        admin); `current` marks the caller's own"""
+        """List a user's live sessions (themself, or an admin)
+
+        Each with when it was created and last refreshed, and its user agent; `current` marks
+        the caller's own.
+        """
         require_self_or_admin(user_id)
         _found(user_id)
         sid = get_jwt()["sid"]

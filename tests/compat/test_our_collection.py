@@ -91,8 +91,8 @@ def token_run(tmp_path_factory):
     try:
         folders = [
             "Create a user account",
-            "Log in: a fresh access token and a refresh token",
-            "Trade a refresh token for a new, non-fresh access token",
+            "Log in: a fresh access token and a refresh token (a new session)",
+            "Trade a refresh token for a new, non-fresh access token and a new refresh token",
             "Get a user (themself, or an admin)",
             "List items: full for logged-in users, names only for visitors",
         ]
@@ -103,14 +103,15 @@ def token_run(tmp_path_factory):
         server.stop()
 
 
-def test_login_stores_both_tokens_and_refresh_replaces_the_access_token(token_run):
+def test_login_stores_both_tokens_and_refresh_replaces_both(token_run):
     register, login, refresh, user, items = token_run.executions
     assert (register.status, login.status, refresh.status) == (201, 200, 200)
     tokens = login.json()
     assert refresh.request_headers["authorization"] == f"Bearer {tokens['refresh_token']}"
     new_access = refresh.json()["access_token"]
     assert new_access != tokens["access_token"]
-    assert token_run.environment["refresh_token"] == tokens["refresh_token"]
+    # The refresh token rotates: the environment keeps the new one.
+    assert token_run.environment["refresh_token"] == refresh.json()["refresh_token"]
     assert token_run.environment["access_token"] == new_access
 
 
