@@ -59,6 +59,17 @@ def test_revocations_survive_redis_losing_its_data(database_url, redis_prefix): 
     assert response.get_json()["error"] == "token_revoked"
 
 
+def test_deleted_users_tokens_stay_refused_after_redis_loses_its_data(database_url, redis_prefix):  # noqa: F811
+    api = api_for(redis_app(database_url, redis_prefix))
+    alice = api.new_user("alice")
+    assert api.delete(f"/user/{alice['id']}", token=alice["access"]).status_code == 200
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    client.delete(*client.scan_iter(match=f"{redis_prefix}*"))  # as a Redis restart would
+    response = api.get("/items", token=alice["access"])
+    assert response.status_code == 401
+    assert response.get_json()["error"] == "token_revoked"
+
+
 def count_queries(app, send) -> int:
     from stores_api.extensions import db
 

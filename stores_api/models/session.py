@@ -25,7 +25,11 @@ class Session(db.Model):
 
     # The `sid` claim of every token of this login.
     id: Mapped[str] = mapped_column(String(43), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # NULL once the user is deleted: the revoked row stays until its tokens expire, so Redis
+    # can be refilled from it if it loses its data.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     user_agent: Mapped[str | None] = mapped_column(String(255))
