@@ -113,7 +113,8 @@ class UserPassword(MethodView):
         acting_on_self = get_jwt_identity() == str(user.id)
         if acting_on_self:
             if "old_password" not in data:
-                abort(422, "old_password is required.", error="old_password_required")
+                # Only an admin may set a password without knowing the old one.
+                abort(403, "Send old_password to change your own.", error="old_password_required")
             if not verify_password(user.password_hash, data["old_password"]):
                 abort(403, "The old password is wrong.", error="wrong_password")
         user.password_hash = hash_password(data["new_password"])
