@@ -1,6 +1,6 @@
 """sessions replace the revoked-token blocklist
 
-Revision ID: 0002_sessions
+Revision ID: 0003_sessions
 Revises: 0002_data_version
 Create Date: 2026-11-23 20:28:02.846155
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0002_sessions'
+revision = '0003_sessions'
 down_revision = '0002_data_version'
 branch_labels = None
 depends_on = None
