@@ -72,3 +72,14 @@ def test_probes_are_documented_without_security(client):
     spec = client.get("/openapi.json").get_json()
     for path in ("/healthz", "/readyz"):
         assert "security" not in spec["paths"][path]["get"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_probes_are_never_rate_limited(database_url):
+    pytest.importorskip("flask_limiter", reason="this build has no rate limiter")
+    app = make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute")
+    prepare_database(app)
+    client = app.test_client()
+    assert [client.get("/stores").status_code for _ in range(3)][-1] == 429  # limits are on
+    for path in ("/healthz", "/readyz"):
+        assert {client.get(path).status_code for _ in range(5)} == {200}

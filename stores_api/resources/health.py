@@ -1,7 +1,8 @@
 """/healthz (the process answers) and /readyz (its database and Redis answer): no auth, no limits.
 
-A rate limiter should exempt this whole blueprint (`limiter.exempt(blp)`): probes must never be
-throttled. Successful probes are left out of the request log (see request_log.QUIET_PATHS).
+Probes must never be throttled: when the app has a rate limiter (`limiter` in extensions), this
+whole blueprint is exempt from it, default and application-wide limits included. Successful
+probes are left out of the request log (see request_log.QUIET_PATHS).
 """
 
 from __future__ import annotations
@@ -17,6 +18,13 @@ from stores_api.resources.docs import Blueprint
 from stores_api.schemas.health import HealthSchema, ReadinessSchema
 
 blp = Blueprint("health", __name__, description="Probes for load balancers and orchestrators")
+
+try:
+    from stores_api.extensions import limiter
+except ImportError:  # no rate limiting in this build
+    limiter = None
+if limiter is not None:
+    limiter.exempt(blp)
 
 
 def _database_state() -> str:
