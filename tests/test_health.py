@@ -76,7 +76,6 @@ def test_probes_are_documented_without_security(client):
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_probes_are_never_rate_limited(database_url):
-    pytest.importorskip("flask_limiter", reason="this build has no rate limiter")
     app = make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute")
     prepare_database(app)
     client = app.test_client()

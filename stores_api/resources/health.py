@@ -1,8 +1,8 @@
 """/healthz (the process answers) and /readyz (its database and Redis answer): no auth, no limits.
 
-Probes must never be throttled: when the app has a rate limiter (`limiter` in extensions), this
-whole blueprint is exempt from it, default and application-wide limits included. Successful
-probes are left out of the request log (see request_log.QUIET_PATHS).
+Probes must never be throttled: this whole blueprint is exempt from the rate limiter, default
+and application-wide limits included. Successful probes are left out of the request log (see
+request_log.QUIET_PATHS).
 """
 
 from __future__ import annotations
@@ -13,18 +13,13 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from stores_api.errors import error_body
-from stores_api.extensions import db
+from stores_api.extensions import db, limiter
 from stores_api.resources.docs import Blueprint
 from stores_api.schemas.health import HealthSchema, ReadinessSchema
 
 blp = Blueprint("health", __name__, description="Probes for load balancers and orchestrators")
 
-try:
-    from stores_api.extensions import limiter
-except ImportError:  # no rate limiting in this build
-    limiter = None
-if limiter is not None:
-    limiter.exempt(blp)
+limiter.exempt(blp)
 
 
 def _database_state() -> str:
