@@ -74,8 +74,19 @@ def test_probes_are_documented_without_security(client):
         assert "security" not in spec["paths"][path]["get"]
 
 
+@pytest.fixture
+def restore_default_limits():
+    """Flask-Limiter keeps the first default limits it is given on its one global object; put
+    them back so later tests' apps are not throttled by this test's."""
+    from stores_api.extensions import limiter
+
+    saved = list(limiter.limit_manager._default_limits)
+    yield
+    limiter.limit_manager._default_limits = saved
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_probes_are_never_rate_limited(database_url):
+def test_probes_are_never_rate_limited(database_url, restore_default_limits):
     app = make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute")
     prepare_database(app)
     client = app.test_client()
