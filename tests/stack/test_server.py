@@ -8,6 +8,7 @@ deploy/nginx/stores-api.conf with a self-signed certificate. The tests speak HTT
 
 from __future__ import annotations
 
+import json
 import signal
 import ssl
 import threading
@@ -326,3 +327,19 @@ def test_uwsgi_down_answers_json_502(running_stack):
     assert_json_error(response, 502)
     for name, value in SECURITY_HEADERS.items():
         assert response.headers[name] == value
+
+
+def test_each_request_is_one_json_line_in_the_uwsgi_log(stack):
+    response = stack.https().get("/stores")
+    assert response.status == 200
+    request_id = response.headers["X-Request-ID"]
+    log = stack.log_dir / "uwsgi.log"
+
+    def lines_with_id() -> list[str]:
+        text = log.read_text(errors="replace") if log.exists() else ""
+        return [line for line in text.splitlines() if request_id in line]
+
+    wait_for(lambda: lines_with_id(), 10, "the request's log line")
+    (line,) = lines_with_id()
+    record = json.loads(line)
+    assert (record["method"], record["path"], record["status"]) == ("GET", "/stores", 200)
