@@ -139,7 +139,7 @@ def register_error_handlers(app) -> None:
     def database_unavailable(exc):
         rollback()
         if is_missing_table(exc):
-            return schema_missing(exc)
+            return not_migrated(exc)
         app.logger.error("database unavailable: %s", exc.__class__.__name__, exc_info=exc)
         return error_response(
             503,
@@ -153,6 +153,9 @@ def register_error_handlers(app) -> None:
         rollback()
         if not is_missing_table(exc):
             raise exc
+        return not_migrated(exc)
+
+    def not_migrated(exc):
         app.logger.error("database schema missing: run `stores-api db upgrade`", exc_info=exc)
         return error_response(
             503,
