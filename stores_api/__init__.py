@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, send_from_directory
 from flask_cors import CORS
 from werkzeug.routing import UnicodeConverter
 
-from stores_api import diagnostics, request_log
+from stores_api import diagnostics, read_connection, request_log
 from stores_api.config import load_config
 from stores_api.errors import register_error_handlers
 from stores_api.extensions import api, db, jwt, migrate
@@ -32,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    read_connection.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     jwt.init_app(app)
     init_redis(app)

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from stores_api import create_app
+from stores_api import create_app, read_connection
 from stores_api.extensions import db
 from tests.helpers import Api
 
@@ -86,7 +86,9 @@ def make_app(database_url: str, **config):
 def _close_connections():
     yield
     while _apps:
-        with _apps.pop().app_context():
+        app = _apps.pop()
+        read_connection.dispose(app)
+        with app.app_context():
             db.engine.dispose()
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
+from stores_api import read_connection
 from stores_api.extensions import db
 
 SINGLETON_ID = 1
@@ -33,8 +34,7 @@ class DataVersion(db.Model):
     @classmethod
     def current(cls) -> int:
         """The committed version (0 before the first write). One primary-key read."""
-        # Core on the session's connection: a fifth of the ORM's per-statement cost.
-        return db.session.connection().execute(_CURRENT).scalar() or 0
+        return read_connection.scalar(_CURRENT) or 0
 
     @classmethod
     def bump(cls, connection: Connection | None = None) -> None:

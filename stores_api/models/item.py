@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from stores_api import read_connection
 from stores_api.extensions import db
 from stores_api.models.names import is_valid_name
 
@@ -60,7 +61,7 @@ class Item(db.Model):
         """(id, name, price as float, store_id) of one item, without building an object."""
         if not is_valid_name(name):
             return None
-        return db.session.connection().execute(_BY_NAME, {"name": name}).first()
+        return read_connection.first(_BY_NAME, {"name": name})
 
     @classmethod
     def rows(cls, query: ItemQuery) -> Iterator[tuple]:

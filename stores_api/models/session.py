@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, ForeignKey, String, bindparam, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from stores_api import read_connection
 from stores_api.extensions import db
 from stores_api.models.names import is_valid_id
 from stores_api.models.user import User, utcnow
@@ -58,10 +59,8 @@ class Session(db.Model):
             return False
         if not sid or not is_valid_id(uid):
             return False
-        # Core on the session's connection with a prebuilt statement: this runs on every
-        # authenticated request, and the ORM path costs several times more.
-        found = db.session.connection().execute(_TOKEN_IS_LIVE, {"sid": sid, "uid": uid})
-        return found.scalar() is not None
+        # Every authenticated request runs this: a read connection, not the ORM session.
+        return read_connection.first(_TOKEN_IS_LIVE, {"sid": sid, "uid": uid}) is not None
 
     @classmethod
     def find(cls, sid: str) -> Session | None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from sqlalchemy import Row, String, bindparam, func, null, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
+from stores_api import read_connection
 from stores_api.extensions import db
 from stores_api.models.item import Item, item_columns, stream_rows
 from stores_api.models.names import is_valid_name
@@ -70,7 +71,7 @@ class Store(db.Model):
         """The rows of rows_with_items() for one store: [] if there is no such store."""
         if not is_valid_name(name):
             return []
-        return list(db.session.connection().execute(_ONE_WITH_ITEMS, {"name": name}))
+        return read_connection.all_rows(_ONE_WITH_ITEMS, {"name": name})
 
 
 _ONE_WITH_ITEMS = (
