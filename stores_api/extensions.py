@@ -2,7 +2,6 @@
 
 import sqlite3
 
-from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -11,6 +10,7 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from stores_api.auth.verified_tokens import VerifiedTokenCache
 from stores_api.errors import JsonErrorApi
 
 # Named constraints, so migrations are stable and an IntegrityError names what it broke.
@@ -29,7 +29,7 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-jwt = JWTManager()
+jwt = VerifiedTokenCache()
 api = JsonErrorApi()
 # One limiter; its storage (memory, or Redis with REDIS_URL) is bound in create_app.
 limiter = Limiter(key_func=get_remote_address)
