@@ -15,6 +15,7 @@ import sys
 import time
 import uuid
 
+import orjson
 from flask import Flask, Response, g, has_request_context, request
 from flask.logging import default_handler
 from flask_jwt_extended import get_jwt_identity
@@ -27,6 +28,7 @@ REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 # Load balancers poll these every few seconds: a successful probe is not worth a line.
 QUIET_PATHS = frozenset({"/healthz", "/readyz"})
 ACCESS_LOGGER = "stores_api.access"
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 class _Stderr(logging.StreamHandler):
@@ -64,7 +66,7 @@ def _handler() -> logging.Handler:
     formatter = JsonFormatter(
         "{asctime}{levelname}{name}{message}{request_id}",
         style="{",
-        datefmt="%Y-%m-%dT%H:%M:%SZ",
+        datefmt=TIME_FORMAT,
         rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
     )
     formatter.converter = time.gmtime
@@ -119,16 +121,28 @@ def init_app(app: Flask) -> None:
         response.headers[REQUEST_ID_HEADER] = request_id
         if request.path in QUIET_PATHS and response.status_code < 400:
             return response
-        started = g.get("request_started", time.perf_counter())
-        access.info(
-            "request",
-            extra={
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                "user_id": _user_id(),
-                "request_id": request_id,
-            },
-        )
+        if access.isEnabledFor(logging.INFO):
+            started = g.get("request_started", time.perf_counter())
+            sys.stderr.write(
+                access_line(
+                    method=request.method,
+                    path=request.path,
+                    status=response.status_code,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                    user_id=_user_id(),
+                    request_id=request_id,
+                )
+            )
         return response
+
+
+def access_line(**fields) -> str:
+    """The access record as one JSON line, like the logger's other records but built directly:
+    it is written for every request, and the logging machinery costs ~0.05 ms a line."""
+    head = {
+        "time": time.strftime(TIME_FORMAT, time.gmtime()),
+        "level": "INFO",
+        "logger": ACCESS_LOGGER,
+        "message": "request",
+    }
+    return orjson.dumps({**head, **fields}, option=orjson.OPT_APPEND_NEWLINE).decode()
