@@ -74,6 +74,11 @@ def init_rate_limits(app: Flask) -> None:
     if hops > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     limiter.init_app(app)
+    if not (app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION")):
+        # Each limit here decorates a view method, which checks it when called. Flask-Limiter's
+        # before-request hook adds only default and application-wide limits: with none set, it
+        # would cost every request ~0.06 ms to find nothing.
+        app.before_request_funcs[None].remove(limiter._check_request_limit)
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(exc: RateLimitExceeded):
