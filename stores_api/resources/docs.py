@@ -22,7 +22,29 @@ DATABASE_UNAVAILABLE = 503
 
 
 class Blueprint(SmorestBlueprint):
+    """flask-smorest's Blueprint, lighter per request.
+
+    - A schema class given to arguments() is made an instance once, here: webargs would
+      otherwise build a new schema (deep-copying its fields) on every request.
+    - alt_response() (and so errors()) only documents: flask-smorest wraps the view once more
+      per documented response, and each wrapper costs a call and a coroutine check per request.
+    """
+
     ARGUMENTS_PARSER = JsonArgumentsParser()
+
+    def arguments(self, schema, *args, **kwargs):
+        if isinstance(schema, type):
+            schema = schema()
+        return super().arguments(schema, *args, **kwargs)
+
+    def alt_response(self, *args, **kwargs):
+        document = super().alt_response(*args, **kwargs)
+
+        def decorator(fn):
+            fn._apidoc = document(fn)._apidoc
+            return fn
+
+        return decorator
 
     def errors(self, *codes: int):
         """Document the error answers an operation can give, in the one error shape."""
