@@ -102,10 +102,14 @@ def _cache() -> ResponseCache:
     return cache
 
 
-def prepared(key: Hashable, build: Callable[[], tuple[bytes, int | None]]) -> Prepared:
+def prepared(
+    key: Hashable, build: Callable[[], tuple[bytes, int | None] | None]
+) -> Prepared | None:
     """The body for key at the current data version: reused, or built by build() and kept.
 
-    build() returns (body, total) — total is the whole list's length for a page, else None.
+    build() returns (body, total) — total is the whole list's length for a page, else None —
+    or None when there is nothing to show (a 404): that is not kept, so unknown names cost no
+    memory.
 
     The version is read before the data, so a body is never tagged newer than what it shows.
     """
@@ -118,7 +122,10 @@ def prepared(key: Hashable, build: Callable[[], tuple[bytes, int | None]]) -> Pr
         # Another thread of this worker may have built it while we waited.
         entry = cache.get(key, version)
         if entry is None:
-            entry = Prepared.of(*build())
+            built = build()
+            if built is None:
+                return None
+            entry = Prepared.of(*built)
             cache.put(key, version, entry)
     return entry
 

@@ -1,5 +1,5 @@
-"""A JWTManager that remembers which tokens it has verified, so a token's signature is checked
-once per worker rather than on every request.
+"""A JWTManager that remembers which tokens it has verified, so a token is decoded and its
+signature checked once per worker rather than on every request.
 
 PyJWT decodes a token four times per request under flask-jwt-extended (claims and header
 unverified, then verified) and checks every character of each segment in Python: ~0.2 ms, more
@@ -8,6 +8,12 @@ key, so each app keeps the claims of the tokens it verified, keyed by the exact 
 What can change is still checked on every request: expiry (a cached token past its `exp` is
 decoded again, so it fails exactly as flask-jwt-extended fails it) and revocation (the
 blocklist loader runs on every request, cached token or not; stores_api/auth/access.py).
+
+After verifying a token, flask-jwt-extended reads its header once more through
+view_decorators.get_unverified_jwt_headers, which makes PyJWT decode all three segments again
+(a sixth of a cached request's time). That one function is replaced, at import, by one that
+answers the cached header of a verified token and calls the original for anything else; the
+pinned version is covered by the whole test suite (tests/security/test_auth_matrix.py included).
 """
 
 from __future__ import annotations
@@ -16,8 +22,10 @@ import time
 from datetime import timedelta
 from typing import Any
 
+import jwt as pyjwt
 from flask import current_app
 from flask_jwt_extended import JWTManager
+from flask_jwt_extended import view_decorators as jwt_views
 
 EXTENSION = "stores_api.verified_tokens"
 # Per worker and app: ~1 KiB each, so at most ~1 MiB; the oldest is dropped first.
@@ -30,15 +38,31 @@ class VerifiedTokenCache(JWTManager):
     ) -> dict:
         if csrf_value is not None or allow_expired:
             return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
-        verified: dict[str, dict[str, Any]] = current_app.extensions.setdefault(EXTENSION, {})
-        claims = verified.get(encoded_token)
-        if claims is not None and _unexpired(claims):
-            return dict(claims)
+        verified = _verified()
+        entry = verified.get(encoded_token)
+        if entry is not None and _unexpired(entry[0]):
+            return dict(entry[0])
         claims = super()._decode_jwt_from_config(encoded_token)
         if len(verified) >= MAX_TOKENS:
             verified.pop(next(iter(verified), None), None)
-        verified[encoded_token] = dict(claims)
+        verified[encoded_token] = (dict(claims), pyjwt.get_unverified_header(encoded_token))
         return claims
+
+
+def _verified() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """This app's verified tokens: token -> (claims, header)."""
+    return current_app.extensions.setdefault(EXTENSION, {})
+
+
+_read_header = jwt_views.get_unverified_jwt_headers
+
+
+def _header(encoded_token: str) -> dict[str, Any]:
+    entry = _verified().get(encoded_token)
+    return dict(entry[1]) if entry is not None else _read_header(encoded_token)
+
+
+jwt_views.get_unverified_jwt_headers = _header
 
 
 def _unexpired(claims: dict[str, Any]) -> bool:

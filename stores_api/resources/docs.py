@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+from functools import wraps
 from typing import Any
 
 from apispec import BasePlugin
+from flask import request
 from flask_smorest import Blueprint as SmorestBlueprint
+from marshmallow import ValidationError
 from werkzeug.routing import UnicodeConverter
 
 from stores_api.errors import DEFAULT_MESSAGES, JsonArgumentsParser
@@ -26,16 +30,37 @@ class Blueprint(SmorestBlueprint):
 
     - A schema class given to arguments() is made an instance once, here: webargs would
       otherwise build a new schema (deep-copying its fields) on every request.
+    - Query arguments of a request with no query string are what the schema loads from
+      nothing, computed once; webargs parses only when there is something to parse.
     - alt_response() (and so errors()) only documents: flask-smorest wraps the view once more
       per documented response, and each wrapper costs a call and a coroutine check per request.
     """
 
     ARGUMENTS_PARSER = JsonArgumentsParser()
 
-    def arguments(self, schema, *args, **kwargs):
+    def arguments(self, schema, *args, location: str = "json", **kwargs):
         if isinstance(schema, type):
             schema = schema()
-        return super().arguments(schema, *args, **kwargs)
+        parse = super().arguments(schema, *args, location=location, **kwargs)
+        if location != "query":
+            return parse
+        try:
+            nothing = schema.load({})
+        except ValidationError:
+            return parse  # a required query argument: the parser answers its absence
+
+        def decorator(fn):
+            parsing = parse(fn)
+
+            @wraps(parsing)
+            def wrapper(*f_args, **f_kwargs):
+                if request.query_string:
+                    return parsing(*f_args, **f_kwargs)
+                return fn(*f_args, copy.deepcopy(nothing), **f_kwargs)
+
+            return wrapper
+
+        return decorator
 
     def alt_response(self, *args, **kwargs):
         document = super().alt_response(*args, **kwargs)

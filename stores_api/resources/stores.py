@@ -32,6 +32,11 @@ def _found(name: str) -> Store:
     return store
 
 
+def _encoded_store(name: str) -> tuple[bytes, None] | None:
+    rows = Store.one_with_items(name)
+    return (encode_store(rows), None) if rows else None
+
+
 @blp.route("/store/<string:name>")
 class StoreResource(MethodView):
     @blp.response(200, StoreSchema)
@@ -39,10 +44,10 @@ class StoreResource(MethodView):
     @blp.errors(404)
     def get(self, name: str):
         """Get a store with its items"""
-        rows = Store.one_with_items(name)
-        if not rows:
+        entry = cache.prepared(("store", name), lambda: _encoded_store(name))
+        if entry is None:
             abort(404, f"Store '{name}' not found.", error="store_not_found")
-        return cache.send(cache.Prepared.of(encode_store(rows)))
+        return cache.send(entry)
 
     @jwt_required()
     @blp.response(201, StoreSchema)
