@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from inspect import iscoroutinefunction
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,37 @@ from stores_api.resources.docs import ErrorResponsesPlugin, name_parameter_schem
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
 
+class StoresApp(Flask):
+    """Flask, remembering which functions are coroutines.
+
+    Flask and each decorator layer ask ensure_sync() about every view and hook they call, a
+    dozen times per request, and each answer walks the function with inspect: a twentieth of
+    a cached read. Functions do not change kind, so the answer is kept per function (bounded:
+    a per-request closure is checked, not kept, once the table is full).
+    """
+
+    MAX_REMEMBERED = 4096
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._is_coroutine: dict[Any, bool] = {}
+
+    def ensure_sync(self, func):
+        key = getattr(func, "__func__", func)
+        try:
+            is_coroutine = self._is_coroutine.get(key)
+        except TypeError:  # an unhashable callable: ask every time
+            return super().ensure_sync(func)
+        if is_coroutine is None:
+            is_coroutine = iscoroutinefunction(func)
+            if len(self._is_coroutine) < self.MAX_REMEMBERED:
+                self._is_coroutine[key] = is_coroutine
+        return self.async_to_sync(func) if is_coroutine else func
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app; config overrides the environment (used by tests)."""
-    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app = StoresApp(__name__, instance_relative_config=True, static_folder=None)
     app.json = OrjsonProvider(app)
     load_config(app, config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith(f"sqlite:///{app.instance_path}"):
