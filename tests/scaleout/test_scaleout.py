@@ -9,6 +9,7 @@ gets a plain HTTP port of its own, so a test can speak to one server directly.
 
 from __future__ import annotations
 
+import json
 import signal
 import ssl
 import time
@@ -69,7 +70,19 @@ class AppServer:
     def requests_logged(self, path: str) -> int:
         """Requests for path in this server's log (the app's one JSON line per request)."""
         log = self.log_dir / "uwsgi.log"
-        return log.read_text(errors="replace").count(f'"path": "{path}"') if log.exists() else 0
+        if not log.exists():
+            return 0
+        lines = log.read_text(errors="replace").splitlines()
+        return sum(1 for line in lines if _json_line(line).get("path") == path)
+
+
+def _json_line(line: str) -> dict:
+    """A JSON log line as a dict; {} for uwsgi's own lines (and a line still being written)."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return {}
+    return record if isinstance(record, dict) else {}
 
 
 def start_nginx(root, servers: list[AppServer]) -> tuple[Process, Client]:
