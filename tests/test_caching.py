@@ -130,3 +130,17 @@ def test_seed_demo_bulk_inserts_are_visible_to_the_next_read(api, app):
     result = app.test_cli_runner().invoke(args=["seed-demo", "--stores", "2", "--items", "3"])
     assert result.exit_code == 0, result.output
     assert len(api.get("/stores").get_json()["stores"]) == 2
+
+
+def test_a_store_page_shows_a_change_to_its_items_at_once(api, app, user):
+    seed_catalogue(app, 1, 2)
+    store_id = api.get("/store/s0000").get_json()["id"]
+    assert api.get("/store/s0000").get_json()["items"][0]["price"] != 42
+    api.put("/item/s0000-i0000", token=user["access"], json={"price": 42, "store_id": store_id})
+    assert api.get("/store/s0000").get_json()["items"][0]["price"] == 42
+
+
+def test_a_store_that_was_not_found_is_found_once_it_exists(api, user):
+    assert api.get("/store/late").status_code == 404
+    api.post("/store/late", token=user["access"])
+    assert api.get("/store/late").get_json()["name"] == "late"

@@ -117,3 +117,21 @@ def test_unmigrated_database_is_503_naming_the_fix(database_url, tmp_path):
     assert response.status_code == 503
     assert response.get_json()["error"] == "database_not_migrated"
     assert "stores-api db upgrade" in response.get_json()["message"]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_reads_survive_the_server_dropping_their_connections(api, user):
+    import psycopg
+
+    from tests.conftest import PG_ADMIN_URL, PG_TEST_DB
+
+    assert api.get("/item/nothing", token=user["access"]).status_code == 404  # connections open
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            (PG_TEST_DB,),
+        )
+    response = api.get("/item/nothing", token=user["access"])
+    assert response.status_code == 404
+    assert response.get_json()["error"] == "item_not_found"
