@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from functools import lru_cache
+from urllib.parse import parse_qsl, urlencode
 
 from flask import request
 from marshmallow import Schema, fields, validate
@@ -52,16 +53,22 @@ class Page:
         return cls(args.get("page") or 1, args.get("per_page") or DEFAULT_PER_PAGE)
 
     def headers(self, total: int) -> dict[str, str]:
-        last = max(1, -(-total // self.size))
-        rels = {"first": 1, "last": last}
-        if self.number > 1:
-            rels["prev"] = min(self.number - 1, last)
-        if self.number < last:
-            rels["next"] = self.number + 1
-        links = ", ".join(f'<{self._url(number)}>; rel="{rel}"' for rel, number in rels.items())
-        return {"X-Total-Count": str(total), "Link": links}
+        """X-Total-Count and the Link header (first, last, prev, next) for this request."""
+        return _page_headers(self, total, request.base_url, request.query_string)
 
-    def _url(self, number: int) -> str:
-        args = {key: value for key, value in request.args.items(multi=True)}
-        args.update(page=str(number), per_page=str(self.size))
-        return f"{request.base_url}?{urlencode(args)}"
+
+@lru_cache(maxsize=1024)
+def _page_headers(page: Page, total: int, base_url: str, query_string: bytes) -> dict[str, str]:
+    # The same page of the same list at the same URL has the same links: built once.
+    last = max(1, -(-total // page.size))
+    rels = {"first": 1, "last": last}
+    if page.number > 1:
+        rels["prev"] = min(page.number - 1, last)
+    if page.number < last:
+        rels["next"] = page.number + 1
+    args = dict(parse_qsl(query_string.decode("utf-8", "replace"), keep_blank_values=True))
+    links = []
+    for rel, number in rels.items():
+        args.update(page=str(number), per_page=str(page.size))
+        links.append(f'<{base_url}?{urlencode(args)}>; rel="{rel}"')
+    return {"X-Total-Count": str(total), "Link": ", ".join(links)}

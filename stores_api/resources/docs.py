@@ -9,7 +9,6 @@ from typing import Any
 from apispec import BasePlugin
 from flask import request
 from flask_smorest import Blueprint as SmorestBlueprint
-from marshmallow import ValidationError
 from werkzeug.routing import UnicodeConverter
 
 from stores_api.errors import DEFAULT_MESSAGES, JsonArgumentsParser
@@ -23,6 +22,7 @@ NAME_PATTERN = rf"^[^/\u0000-\u001F\u007F]{{1,{NAME_MAX_LENGTH}}}$"
 # Every operation that reads a body can answer these, whatever its own errors are.
 BODY_ERRORS = (400, 413, 415, 422)
 DATABASE_UNAVAILABLE = 503
+REMEMBERED_QUERIES = 512
 
 
 class Blueprint(SmorestBlueprint):
@@ -30,8 +30,9 @@ class Blueprint(SmorestBlueprint):
 
     - A schema class given to arguments() is made an instance once, here: webargs would
       otherwise build a new schema (deep-copying its fields) on every request.
-    - Query arguments of a request with no query string are what the schema loads from
-      nothing, computed once; webargs parses only when there is something to parse.
+    - Query arguments are parsed once per query string: webargs parses and validates a query
+      string the first time a view sees it, and the result is reused for the same string
+      (up to REMEMBERED_QUERIES per view; an invalid one is answered 422 each time).
     - alt_response() (and so errors()) only documents: flask-smorest wraps the view once more
       per documented response, and each wrapper costs a call and a coroutine check per request.
     """
@@ -44,19 +45,25 @@ class Blueprint(SmorestBlueprint):
         parse = super().arguments(schema, *args, location=location, **kwargs)
         if location != "query":
             return parse
-        try:
-            nothing = schema.load({})
-        except ValidationError:
-            return parse  # a required query argument: the parser answers its absence
 
         def decorator(fn):
-            parsing = parse(fn)
+            remembered: dict[bytes, Any] = {}
+
+            @wraps(fn)
+            def remember(*f_args, **f_kwargs):
+                # flask-smorest hands the parsed arguments over last, after the view's own.
+                if len(remembered) < REMEMBERED_QUERIES:
+                    remembered[request.query_string] = copy.deepcopy(f_args[-1])
+                return fn(*f_args, **f_kwargs)
+
+            parsing = parse(remember)
 
             @wraps(parsing)
             def wrapper(*f_args, **f_kwargs):
-                if request.query_string:
+                parsed = remembered.get(request.query_string)
+                if parsed is None:
                     return parsing(*f_args, **f_kwargs)
-                return fn(*f_args, copy.deepcopy(nothing), **f_kwargs)
+                return fn(*f_args, copy.deepcopy(parsed), **f_kwargs)
 
             return wrapper
 
