@@ -88,6 +88,13 @@ def test_invalid_list_parameters_are_422(api, catalogue, query):
     assert response.get_json()["error"] == "unprocessable_entity"
 
 
+def test_a_query_string_is_answered_the_same_each_time(api, catalogue):
+    first = [api.get(f"/items?page={n}&per_page=2").get_json() for n in (1, 2)]
+    again = [api.get(f"/items?page={n}&per_page=2").get_json() for n in (1, 2)]
+    assert again == first and first[0] != first[1]
+    assert [api.get("/items?per_page=0").status_code for _ in range(2)] == [422, 422]
+
+
 def test_invalid_store_paging_is_422(api):
     assert api.get("/stores?per_page=5000").status_code == 422
 
