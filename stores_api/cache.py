@@ -132,7 +132,7 @@ def prepared(
 
 def send(entry: Prepared, *, private: bool = False, headers: dict | None = None) -> Response:
     """200 with the body, or 304 when If-None-Match names its ETag; clients must revalidate."""
-    if request.if_none_match.contains_weak(entry.etag):
+    if "If-None-Match" in request.headers and request.if_none_match.contains_weak(entry.etag):
         response = Response(status=304)
     else:
         response = Response(entry.body, mimetype=MIMETYPE)

@@ -10,10 +10,10 @@ request_id. Headers and bodies are never logged, so neither passwords nor tokens
 from __future__ import annotations
 
 import logging
+import random
 import re
 import sys
 import time
-import uuid
 
 import orjson
 from flask import Flask, Response, g, has_request_context, request
@@ -96,7 +96,10 @@ def request_id_from(header: str | None) -> str:
     """The caller's request id when it is well formed, else a new one."""
     if header and REQUEST_ID_PATTERN.fullmatch(header):
         return header
-    return uuid.uuid4().hex
+    # 128 random bits as 32 hex digits, like nginx's $request_id. An id only has to be unique,
+    # not secret: Python's generator (seeded per process from os.urandom) is 10x cheaper than
+    # uuid4's system call.
+    return f"{random.getrandbits(128):032x}"
 
 
 def _user_id() -> str | None:
