@@ -59,3 +59,8 @@ def test_swagger_ui_loads_only_local_assets(client):
         asset = client.get(source)
         asset.close()
         assert asset.status_code == 200, source
+
+
+def test_an_operations_own_503_is_not_replaced_by_the_generic_one(spec):
+    schema = spec["paths"]["/readyz"]["get"]["responses"]["503"]["content"]["application/json"]
+    assert schema["schema"] == {"$ref": "#/components/schemas/Readiness"}

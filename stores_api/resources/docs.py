@@ -110,6 +110,8 @@ class ErrorResponsesPlugin(BasePlugin):
             if "requestBody" in operation:
                 codes.extend(BODY_ERRORS)
             for code in codes:
+                if code in responses:  # documented by the operation itself (an int key here)
+                    continue
                 responses.setdefault(
                     str(code),
                     {
