@@ -56,6 +56,10 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_REFRESH_PER_SESSION": "30 per minute",
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Flask-Limiter would rewrite Retry-After on every response of a limited route to the end
+    # of its window, so a 503 meant "retry in 1 s" would say "in 15 minutes". Its hint gets a
+    # header of its own; Retry-After is what the app sets (429, 503).
+    "RATELIMIT_HEADER_RETRY_AFTER": "X-RateLimit-Retry-After",
     "RATELIMIT_SWALLOW_ERRORS": False,
     "TRUSTED_PROXIES": 0,
 }

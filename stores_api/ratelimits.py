@@ -7,7 +7,6 @@ deployments set their own (e.g. FLASK_RATELIMIT_LOGIN_PER_USERNAME="5 per 15 min
 
 from __future__ import annotations
 
-import math
 import time
 
 from flask import Flask, current_app, request
@@ -85,7 +84,8 @@ def init_rate_limits(app: Flask) -> None:
         current = limiter.current_limit
         retry_after = 1
         if current is not None:
-            retry_after = max(1, math.ceil(current.reset_at - time.time()))
+            # reset_at is already rounded up to a whole second
+            retry_after = max(1, int(current.reset_at - time.time()))
         return error_response(
             429,
             f"Too many requests: the limit is {exc.limit.limit}. Try again later.",

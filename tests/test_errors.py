@@ -90,6 +90,19 @@ def test_database_down_is_503_json_with_retry_after(database_url):
     assert response.get_json()["error"] == "database_unavailable"
 
 
+def test_database_down_on_a_rate_limited_route_keeps_its_retry_after(database_url):
+    # Flask-Limiter must not stretch the 503's Retry-After to the end of a limit's window.
+    from tests.conftest import make_app
+
+    if database_url.startswith("sqlite"):
+        broken = "sqlite:////nonexistent-dir/x/stores.db"
+    else:
+        broken = "postgresql://postgres@127.0.0.1:1/stores"
+    app = make_app(broken, DB_RETRY_AFTER=5)
+    response = app.test_client().post("/login", json={"username": "alice", "password": "x" * 8})
+    assert (response.status_code, response.headers["Retry-After"]) == (503, "5")
+
+
 def test_unhandled_exception_is_500_json_without_details(database_url):
     from tests.conftest import make_app
 
