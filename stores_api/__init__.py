@@ -12,6 +12,7 @@ from flask_cors import CORS
 from werkzeug.routing import UnicodeConverter
 
 from stores_api import diagnostics, read_connection, request_log
+from stores_api.auth.passwords import init_password_hashing
 from stores_api.config import load_config
 from stores_api.errors import register_error_handlers
 from stores_api.extensions import api, db, jwt, migrate
@@ -66,6 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     jwt.init_app(app)
     init_redis(app)
     init_rate_limits(app)
+    init_password_hashing(app)
     api.init_app(app, spec_kwargs={"extra_plugins": [ErrorResponsesPlugin()]})
     _document_api()
     register_error_handlers(app)

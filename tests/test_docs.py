@@ -61,6 +61,19 @@ def test_swagger_ui_loads_only_local_assets(client):
         assert asset.status_code == 200, source
 
 
+HASHING_OPERATIONS = [
+    ("/login", "post"),
+    ("/auth", "post"),
+    ("/register", "post"),
+    ("/user/{user_id}/password", "put"),
+]
+
+
+@pytest.mark.parametrize(("path", "method"), HASHING_OPERATIONS)
+def test_operations_that_hash_a_password_document_login_busy(spec, path, method):
+    assert "login_busy" in spec["paths"][path][method]["responses"]["503"]["description"]
+
+
 def test_an_operations_own_503_is_not_replaced_by_the_generic_one(spec):
     schema = spec["paths"]["/readyz"]["get"]["responses"]["503"]["content"]["application/json"]
     assert schema["schema"] == {"$ref": "#/components/schemas/Readiness"}

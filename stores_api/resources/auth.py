@@ -13,7 +13,7 @@ from stores_api.errors import abort
 from stores_api.extensions import db
 from stores_api.models import Session, User
 from stores_api.ratelimits import failed_login_limits, refresh_limit, register_limit
-from stores_api.resources.docs import BEARER, Blueprint
+from stores_api.resources.docs import BEARER, HASHING_BUSY, Blueprint
 from stores_api.schemas.common import MessageSchema
 from stores_api.schemas.user import (
     AccessTokenSchema,
@@ -41,7 +41,7 @@ class Register(MethodView):
     @register_limit
     @blp.arguments(RegisterSchema)
     @blp.response(201, MessageSchema)
-    @blp.errors(400, 409, 415, 422, 429)
+    @blp.errors(400, 409, 415, 422, 429, 503, descriptions=HASHING_BUSY)
     def post(self, data: dict):
         """Create a user account"""
         user = User(username=data["username"], password_hash=hash_password(data["password"]))
@@ -59,7 +59,7 @@ class Login(MethodView):
     @failed_login_limits
     @blp.arguments(CredentialsSchema)
     @blp.response(200, TokensSchema)
-    @blp.errors(400, 401, 415, 422, 429)
+    @blp.errors(400, 401, 415, 422, 429, 503, descriptions=HASHING_BUSY)
     def post(self, data: dict):
         """Log in: a fresh access token and a refresh token (a new session)"""
         return open_session(_authenticate(data)), 200, NO_STORE
@@ -70,7 +70,7 @@ class FirstEditionAuth(MethodView):
     @failed_login_limits
     @blp.arguments(CredentialsSchema)
     @blp.response(200, AccessTokenSchema)
-    @blp.errors(400, 401, 415, 422, 429)
+    @blp.errors(400, 401, 415, 422, 429, 503, descriptions=HASHING_BUSY)
     def post(self, data: dict):
         """Log in the course's first-edition way (Flask-JWT): a session with an access token only"""
         return open_session(_authenticate(data), with_refresh=False), 200, NO_STORE

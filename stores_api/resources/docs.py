@@ -23,6 +23,11 @@ NAME_PATTERN = rf"^[^/\u0000-\u001F\u007F]{{1,{NAME_MAX_LENGTH}}}$"
 BODY_ERRORS = (400, 413, 415, 422)
 DATABASE_UNAVAILABLE = 503
 REMEMBERED_QUERIES = 512
+# Answers of the operations that hash a password, where they differ from the generic ones.
+HASHING_BUSY = {
+    503: "Every password-hashing slot stayed taken (login_busy), or the database or Redis is down; "
+    "Retry-After says when to try again."
+}
 
 
 class Blueprint(SmorestBlueprint):
@@ -78,14 +83,15 @@ class Blueprint(SmorestBlueprint):
 
         return decorator
 
-    def errors(self, *codes: int):
-        """Document the error answers an operation can give, in the one error shape."""
+    def errors(self, *codes: int, descriptions: dict[int, str] | None = None):
+        """Document the error answers an operation can give, in the one error shape;
+        descriptions replace the generic text of some of them."""
+        descriptions = descriptions or {}
 
         def decorator(fn):
             for code in sorted(codes, reverse=True):
-                fn = self.alt_response(
-                    code, schema=ErrorSchema, description=DEFAULT_MESSAGES.get(code, "Error")
-                )(fn)
+                description = descriptions.get(code) or DEFAULT_MESSAGES.get(code, "Error")
+                fn = self.alt_response(code, schema=ErrorSchema, description=description)(fn)
             return fn
 
         return decorator

@@ -13,7 +13,7 @@ from stores_api.errors import abort
 from stores_api.extensions import db
 from stores_api.models import Session, User
 from stores_api.models.session import as_utc
-from stores_api.resources.docs import BEARER, Blueprint
+from stores_api.resources.docs import BEARER, HASHING_BUSY, Blueprint
 from stores_api.schemas.common import MessageSchema
 from stores_api.schemas.user import (
     PasswordChangeSchema,
@@ -99,7 +99,7 @@ class UserPassword(MethodView):
     @jwt_required(fresh=True)
     @blp.arguments(PasswordChangeSchema)
     @blp.response(200, RevokedCountSchema)
-    @blp.errors(400, 401, 403, 404, 415, 422)
+    @blp.errors(400, 401, 403, 404, 415, 422, 503, descriptions=HASHING_BUSY)
     @blp.doc(security=BEARER)
     def put(self, data: dict, user_id: int):
         """Change a password (fresh token): the user themself, or an admin's reset
