@@ -56,6 +56,7 @@ DEFAULTS: dict[str, Any] = {
     # Rate limits (Flask-Limiter strings); X-Forwarded-For is trusted from this many proxies.
     "RATELIMIT_LOGIN_PER_USERNAME": "10 per 15 minutes",
     "RATELIMIT_LOGIN_PER_IP": "50 per 15 minutes",
+    "RATELIMIT_LOGIN_ATTEMPTS_PER_IP": "30 per minute",
     "RATELIMIT_REGISTER_PER_IP": "20 per hour",
     "RATELIMIT_REFRESH_PER_SESSION": "30 per minute",
     "RATELIMIT_ENABLED": True,

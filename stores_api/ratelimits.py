@@ -1,5 +1,6 @@
-"""Rate limits (Flask-Limiter): failed logins per username and per client IP, registrations
-per IP, refreshes per session. Counters live in Redis with REDIS_URL, else in the process.
+"""Rate limits (Flask-Limiter): login attempts per client IP, failed logins per username and per
+client IP, registrations per IP, refreshes per session. Counters live in Redis with REDIS_URL,
+else in the process.
 
 Each limit is a Flask-Limiter string read from the config at request time, so tests and
 deployments set their own (e.g. FLASK_RATELIMIT_LOGIN_PER_USERNAME="5 per 15 minutes").
@@ -41,20 +42,26 @@ def failed_login(response) -> bool:
     return response.status_code == 401
 
 
-def failed_login_limits(fn):
-    """Failed logins count per username and per client IP, /login and /auth together; past
-    either limit, even a right password is answered 429 until the window ends."""
+def login_limits(fn):
+    """Every login attempt counts per client IP; failed ones also per username and per client
+    IP (/login and /auth together). Past any of them, even a right password is answered 429,
+    before any hashing, until the window ends."""
     fn = limiter.shared_limit(
         configured("RATELIMIT_LOGIN_PER_IP"),
         scope="login-ip",
         key_func=get_remote_address,
         deduct_when=failed_login,
     )(fn)
-    return limiter.shared_limit(
+    fn = limiter.shared_limit(
         configured("RATELIMIT_LOGIN_PER_USERNAME"),
         scope="login-username",
         key_func=username_key,
         deduct_when=failed_login,
+    )(fn)
+    return limiter.shared_limit(
+        configured("RATELIMIT_LOGIN_ATTEMPTS_PER_IP"),
+        scope="login-attempts-ip",
+        key_func=get_remote_address,
     )(fn)
 
 

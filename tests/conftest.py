@@ -61,6 +61,7 @@ _apps: list = []
 TEST_RATE_LIMITS = {
     "RATELIMIT_LOGIN_PER_USERNAME": "1000 per minute",
     "RATELIMIT_LOGIN_PER_IP": "1000 per minute",
+    "RATELIMIT_LOGIN_ATTEMPTS_PER_IP": "1000 per minute",
     "RATELIMIT_REGISTER_PER_IP": "1000 per minute",
     "RATELIMIT_REFRESH_PER_SESSION": "1000 per minute",
 }

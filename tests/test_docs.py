@@ -74,6 +74,11 @@ def test_operations_that_hash_a_password_document_login_busy(spec, path, method)
     assert "login_busy" in spec["paths"][path][method]["responses"]["503"]["description"]
 
 
+@pytest.mark.parametrize("path", ["/login", "/auth"])
+def test_logins_document_the_login_attempt_limit(spec, path):
+    assert "login attempts" in spec["paths"][path]["post"]["responses"]["429"]["description"]
+
+
 def test_an_operations_own_503_is_not_replaced_by_the_generic_one(spec):
     schema = spec["paths"]["/readyz"]["get"]["responses"]["503"]["content"]["application/json"]
     assert schema["schema"] == {"$ref": "#/components/schemas/Readiness"}

@@ -1,8 +1,10 @@
-"""Rate limits: failed logins per username and per IP, registrations per IP, refreshes per
-session; 429 in the one error shape with Retry-After; counters in memory or in Redis."""
+"""Rate limits: login attempts per IP, failed logins per username and per IP, registrations
+per IP, refreshes per session; 429 in the one error shape with Retry-After; counters in memory
+or in Redis."""
 
 import pytest
 
+from stores_api.auth.passwords import hashing_slot
 from tests.conftest import make_app, prepare_database
 from tests.helpers import PASSWORD
 from tests.sessions_support import (  # noqa: F401
@@ -14,6 +16,7 @@ from tests.sessions_support import (  # noqa: F401
 )
 
 WRONG = {"username": "alice", "password": "not the password"}
+RIGHT = {"username": "alice", "password": PASSWORD}
 
 
 @pytest.fixture
@@ -24,6 +27,7 @@ def limited(app_factory):  # noqa: F811
         config = {
             "RATELIMIT_LOGIN_PER_USERNAME": "3 per minute",
             "RATELIMIT_LOGIN_PER_IP": "100 per minute",
+            "RATELIMIT_LOGIN_ATTEMPTS_PER_IP": "100 per minute",
             "RATELIMIT_REGISTER_PER_IP": "100 per minute",
             "RATELIMIT_REFRESH_PER_SESSION": "100 per minute",
             **limits,
@@ -64,12 +68,52 @@ def test_past_the_limit_even_the_right_password_is_429(limited):
     assert response.status_code == 429
 
 
-def test_successful_logins_do_not_count(limited):
+def test_successful_logins_do_not_count_as_failed_ones(limited):
     api = limited()
     for _ in range(5):
         assert (
             api.post("/login", json={"username": "alice", "password": PASSWORD}).status_code == 200
         )
+
+
+def test_login_attempts_past_the_ip_limit_are_429_even_when_they_succeed(limited):
+    api = limited(RATELIMIT_LOGIN_ATTEMPTS_PER_IP="3 per minute")
+    for _ in range(3):
+        assert api.post("/login", json=RIGHT).status_code == 200
+    response = api.post("/login", json=RIGHT)
+    assert response.status_code == 429
+    assert response.get_json()["error"] == "rate_limited"
+
+
+def test_login_attempt_limit_answer_says_when_to_retry(limited):
+    api = limited(RATELIMIT_LOGIN_ATTEMPTS_PER_IP="1 per minute")
+    api.post("/login", json=RIGHT)
+    retry_after = int(api.post("/login", json=RIGHT).headers["Retry-After"])
+    assert 1 <= retry_after <= 60
+
+
+def test_first_edition_auth_shares_the_login_attempt_count(limited):
+    api = limited(RATELIMIT_LOGIN_ATTEMPTS_PER_IP="2 per minute")
+    assert api.post("/login", json=RIGHT).status_code == 200
+    assert api.post("/auth", json=RIGHT).status_code == 200
+    assert api.post("/auth", json=RIGHT).status_code == 429
+
+
+def test_login_attempt_limit_answers_before_any_hashing(limited):
+    # Past the limit, a login finding no free hashing slot is told 429, not 503 login_busy:
+    # it never asked for a slot.
+    api = limited(RATELIMIT_LOGIN_ATTEMPTS_PER_IP="1 per minute", ARGON2_MAX_WAIT_SECONDS=0)
+    api.post("/login", json=RIGHT)
+    with api.client.application.app_context(), hashing_slot():
+        response = api.post("/login", json=RIGHT)
+    assert response.status_code == 429
+
+
+def test_login_attempt_limit_is_per_client_ip(limited):
+    api = limited(TRUSTED_PROXIES=1, RATELIMIT_LOGIN_ATTEMPTS_PER_IP="1 per minute")
+    api.post("/login", json=RIGHT, headers={"X-Forwarded-For": "198.51.100.1"})
+    other = api.post("/login", json=RIGHT, headers={"X-Forwarded-For": "198.51.100.2"})
+    assert other.status_code == 200
 
 
 def test_a_locked_username_does_not_lock_out_others(limited):

@@ -12,8 +12,8 @@ from stores_api.auth.tokens import open_session, refresh_session
 from stores_api.errors import abort
 from stores_api.extensions import db
 from stores_api.models import Session, User
-from stores_api.ratelimits import failed_login_limits, refresh_limit, register_limit
-from stores_api.resources.docs import BEARER, HASHING_BUSY, Blueprint
+from stores_api.ratelimits import login_limits, refresh_limit, register_limit
+from stores_api.resources.docs import BEARER, HASHING_BUSY, LOGIN_LIMITED, Blueprint
 from stores_api.schemas.common import MessageSchema
 from stores_api.schemas.user import (
     AccessTokenSchema,
@@ -56,10 +56,10 @@ class Register(MethodView):
 
 @blp.route("/login")
 class Login(MethodView):
-    @failed_login_limits
+    @login_limits
     @blp.arguments(CredentialsSchema)
     @blp.response(200, TokensSchema)
-    @blp.errors(400, 401, 415, 422, 429, 503, descriptions=HASHING_BUSY)
+    @blp.errors(400, 401, 415, 422, 429, 503, descriptions=LOGIN_LIMITED | HASHING_BUSY)
     def post(self, data: dict):
         """Log in: a fresh access token and a refresh token (a new session)"""
         return open_session(_authenticate(data)), 200, NO_STORE
@@ -67,10 +67,10 @@ class Login(MethodView):
 
 @blp.route("/auth")
 class FirstEditionAuth(MethodView):
-    @failed_login_limits
+    @login_limits
     @blp.arguments(CredentialsSchema)
     @blp.response(200, AccessTokenSchema)
-    @blp.errors(400, 401, 415, 422, 429, 503, descriptions=HASHING_BUSY)
+    @blp.errors(400, 401, 415, 422, 429, 503, descriptions=LOGIN_LIMITED | HASHING_BUSY)
     def post(self, data: dict):
         """Log in the course's first-edition way (Flask-JWT): a session with an access token only"""
         return open_session(_authenticate(data), with_refresh=False), 200, NO_STORE

@@ -24,6 +24,10 @@ BODY_ERRORS = (400, 413, 415, 422)
 DATABASE_UNAVAILABLE = 503
 REMEMBERED_QUERIES = 512
 # Answers of the operations that hash a password, where they differ from the generic ones.
+LOGIN_LIMITED = {
+    429: "Too many login attempts from this client IP, or too many failed ones for this username "
+    "or IP (rate_limited); Retry-After says when to try again."
+}
 HASHING_BUSY = {
     503: "Every password-hashing slot stayed taken (login_busy), or the database or Redis is down; "
     "Retry-After says when to try again."

@@ -120,6 +120,7 @@ def cluster(tmp_path_factory):
         FLASK_REFRESH_GRACE_SECONDS="0",
         FLASK_RATELIMIT_LOGIN_PER_USERNAME=f"{LOGIN_LIMIT} per minute",
         FLASK_RATELIMIT_LOGIN_PER_IP="1000 per minute",
+        FLASK_RATELIMIT_LOGIN_ATTEMPTS_PER_IP="1000 per minute",
         FLASK_LOG_LEVEL="INFO",  # the access lines tell which server answered
     )
     run([str(VENV_BIN / "stores-api"), "db", "upgrade"], env=env)
