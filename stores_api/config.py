@@ -32,9 +32,11 @@ DEFAULTS: dict[str, Any] = {
     "ARGON2_TIME_COST": 2,
     "ARGON2_MEMORY_COST": 19 * 1024,
     "ARGON2_PARALLELISM": 1,
-    # Hashes computed at once per worker process; a request waits this long for a slot, then
-    # gets 503 login_busy (stores_api/auth/passwords.py).
+    # Per worker process: hashes computed at once, requests waiting for one (at most this
+    # long), the others 503 login_busy (stores_api/auth/passwords.py). Keep the first two
+    # below uwsgi's threads per process, so some threads stay free for other requests.
     "ARGON2_MAX_CONCURRENT": 1,
+    "ARGON2_MAX_WAITING": 1,
     "ARGON2_MAX_WAIT_SECONDS": 2.0,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,

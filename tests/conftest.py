@@ -76,6 +76,10 @@ def make_app(database_url: str, **config):
         # Tests log in and register far more often than people do; the rate-limit tests set
         # their own, low limits.
         **TEST_RATE_LIMITS,
+        # The concurrency tests race requests that hash; tests/test_login_busy.py sets a
+        # small pool of its own.
+        "ARGON2_MAX_CONCURRENT": 16,
+        "ARGON2_MAX_WAITING": 16,
         **config,
     }
     app = create_app(settings)

@@ -1,7 +1,10 @@
-"""Password hashing runs in a bounded number of slots per process: a request that has to hash
-and finds every slot taken past the wait is 503 login_busy with Retry-After, and the other
-requests are served meanwhile."""
+"""Password hashing runs in a bounded pool per process: a request that has to hash and finds
+every slot taken and the waiting room full (or waits past the bound) is 503 login_busy with
+Retry-After, and the other requests are served meanwhile."""
 
+import os
+import sys
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -15,7 +18,12 @@ from tests.helpers import PASSWORD, Api
 
 
 def app_with_one_slot(database_url: str, wait_seconds: float):
-    app = make_app(database_url, ARGON2_MAX_CONCURRENT=1, ARGON2_MAX_WAIT_SECONDS=wait_seconds)
+    app = make_app(
+        database_url,
+        ARGON2_MAX_CONCURRENT=1,
+        ARGON2_MAX_WAITING=1,
+        ARGON2_MAX_WAIT_SECONDS=wait_seconds,
+    )
     prepare_database(app)
     Api(app.test_client()).register("alice")
     return app
@@ -29,7 +37,7 @@ def impatient_app(database_url):
 
 @pytest.fixture
 def patient_app(database_url):
-    """One hashing slot and a long wait: a request that finds it taken waits until it frees."""
+    """One hashing slot, one request may wait for it, for long."""
     return app_with_one_slot(database_url, 60)
 
 
@@ -42,7 +50,7 @@ def slot_held(app) -> Iterator[None]:
 
 @pytest.fixture
 def executor():
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         yield pool
 
 
@@ -116,3 +124,22 @@ def test_a_waiting_login_proceeds_when_the_slot_frees(patient_app, executor):
     with slot_held(patient_app):
         waiting = start_waiting_login(patient_app, executor)
     assert waiting.result(timeout=60).status_code == 200
+
+
+def test_a_login_is_turned_away_at_once_when_another_already_waits(patient_app, executor):
+    with slot_held(patient_app):
+        start_waiting_login(patient_app, executor)
+        second = executor.submit(login, Api(patient_app.test_client()))
+        # Were it waiting too, it would still be waiting when this gives up.
+        response = second.result(timeout=30)
+    assert (response.status_code, response.get_json()["error"]) == (503, "login_busy")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a nice value per thread is Linux's")
+def test_passwords_are_hashed_at_a_lower_cpu_priority_than_requests(api):
+    api.register("alice")
+    hashing = [thread for thread in threading.enumerate() if thread.name.startswith("argon2")]
+    request_nice = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert hashing
+    for thread in hashing:
+        assert os.getpriority(os.PRIO_PROCESS, thread.native_id) > request_nice

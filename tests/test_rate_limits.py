@@ -102,7 +102,12 @@ def test_first_edition_auth_shares_the_login_attempt_count(limited):
 def test_login_attempt_limit_answers_before_any_hashing(limited):
     # Past the limit, a login finding no free hashing slot is told 429, not 503 login_busy:
     # it never asked for a slot.
-    api = limited(RATELIMIT_LOGIN_ATTEMPTS_PER_IP="1 per minute", ARGON2_MAX_WAIT_SECONDS=0)
+    api = limited(
+        RATELIMIT_LOGIN_ATTEMPTS_PER_IP="1 per minute",
+        ARGON2_MAX_CONCURRENT=1,
+        ARGON2_MAX_WAITING=0,
+        ARGON2_MAX_WAIT_SECONDS=0,
+    )
     api.post("/login", json=RIGHT)
     with api.client.application.app_context(), hashing_slot():
         response = api.post("/login", json=RIGHT)

@@ -1,11 +1,15 @@
-"""argon2id password hashing, a bounded number at once per process; unknown users cost the same
-time as wrong passwords."""
+"""argon2id password hashing in a bounded pool per process, at a low CPU priority; unknown
+users cost the same time as wrong passwords."""
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,20 +17,29 @@ from flask import Flask, current_app
 
 from stores_api.errors import abort
 
+# The hashing threads' nice value: a request thread (nice 0) gets about ten times their CPU
+# share, so reads stay fast during a login flood, and logins still progress under read load.
+HASHING_NICE = 10
+
 _hashers: dict[tuple[int, int, int], PasswordHasher] = {}
+_threads: dict[tuple[int, int], ThreadPoolExecutor] = {}
+_threads_lock = threading.Lock()
 
 
 class HashingSlots:
-    """At most `size` argon2 computations at once; a caller waits for a free slot, blocked (no
-    CPU), and gives up after a bounded wait. `waiting` counts the callers blocked right now."""
+    """At most `size` argon2 computations at once and `max_waiting` callers waiting for one,
+    blocked (no CPU) for a bounded time. `waiting` counts the callers blocked right now."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, max_waiting: int) -> None:
         self._free = size
+        self._max_waiting = max_waiting
         self._changed = threading.Condition()
         self.waiting = 0
 
     def acquire(self, timeout: float) -> bool:
         with self._changed:
+            if self._free == 0 and self.waiting >= self._max_waiting:
+                return False
             self.waiting += 1
             try:
                 got_one = self._changed.wait_for(lambda: self._free > 0, timeout)
@@ -43,17 +56,22 @@ class HashingSlots:
 
 
 def init_password_hashing(app: Flask) -> None:
-    """Give this app (in each worker process) its ARGON2_MAX_CONCURRENT hashing slots."""
-    app.extensions["password_hashing"] = HashingSlots(int(app.config["ARGON2_MAX_CONCURRENT"]))
+    """This app's hashing slots (in each worker process): ARGON2_MAX_CONCURRENT and
+    ARGON2_MAX_WAITING."""
+    app.extensions["password_hashing"] = HashingSlots(
+        int(app.config["ARGON2_MAX_CONCURRENT"]), int(app.config["ARGON2_MAX_WAITING"])
+    )
 
 
 @contextmanager
 def hashing_slot() -> Iterator[None]:
-    """Hold one of the process's hashing slots, or answer 503 login_busy after the wait.
+    """Hold one of the process's hashing slots, or answer 503 login_busy.
 
-    Each argon2 computation keeps a core busy for tens of milliseconds with the GIL released,
-    so unbounded, a flood of logins on every thread of every worker starves the other requests
-    of CPU. Bounded, the rest of a worker's threads keep serving them.
+    Each argon2 computation keeps a core busy for tens of milliseconds with the GIL released.
+    Unbounded, a flood of logins takes every thread of every worker, and both cores: the other
+    requests wait for a thread and then for the CPU. Bounded, a login that finds the slots
+    taken and the waiting room full is turned away at once, and the rest of a worker's
+    threads keep serving.
     """
     slots: HashingSlots = current_app.extensions["password_hashing"]
     if not slots.acquire(timeout=float(current_app.config["ARGON2_MAX_WAIT_SECONDS"])):
@@ -69,6 +87,23 @@ def hashing_slot() -> Iterator[None]:
         slots.release()
 
 
+def _lower_priority() -> None:
+    if sys.platform == "linux":  # a nice value per thread is Linux's, not POSIX's
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICE)
+
+
+def _compute(fn: Callable[..., Any], *args: Any) -> Any:
+    """fn(*args) in a hashing slot, on one of this process's low-priority hashing threads."""
+    size = int(current_app.config["ARGON2_MAX_CONCURRENT"])
+    key = (os.getpid(), size)  # a forked worker starts threads of its own
+    with hashing_slot():
+        with _threads_lock:
+            if key not in _threads:
+                _threads[key] = ThreadPoolExecutor(size, "argon2", initializer=_lower_priority)
+            threads = _threads[key]
+        return threads.submit(fn, *args).result()
+
+
 def _hasher() -> PasswordHasher:
     cfg = current_app.config
     key = (cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_COST"], cfg["ARGON2_PARALLELISM"])
@@ -78,21 +113,22 @@ def _hasher() -> PasswordHasher:
 
 
 def hash_password(password: str) -> str:
-    with hashing_slot():
-        return _hasher().hash(password)
+    return _compute(_hasher().hash, password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when password matches; with no hash (unknown user) a dummy is verified instead."""
-    hasher = _hasher()
-    with hashing_slot():
-        if password_hash is None:
-            _verify_dummy(hasher, password)
-            return False
-        try:
-            return hasher.verify(password_hash, password)
-        except (VerificationError, InvalidHashError):
-            return False
+    return _compute(_verify, _hasher(), password_hash, password)
+
+
+def _verify(hasher: PasswordHasher, password_hash: str | None, password: str) -> bool:
+    if password_hash is None:
+        _verify_dummy(hasher, password)
+        return False
+    try:
+        return hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 _dummy_hashes: dict[int, str] = {}
