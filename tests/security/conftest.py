@@ -62,6 +62,10 @@ def uwsgi_server(workdir: Path, processes: int = 1, threads: int = 2) -> Iterato
         "FLASK_JWT_SECRET_KEY": TEST_SECRET,
         "DATABASE_URL": f"sqlite:///{workdir / 'stores.db'}",
         "PYTHONPATH": str(ROOT),
+        # Races of registrations and logins: every thread may wait for the hashing slot
+        # (the pool's 503 login_busy is proved in tests/test_login_busy.py).
+        "FLASK_ARGON2_MAX_WAITING": str(threads),
+        "FLASK_ARGON2_MAX_WAIT_SECONDS": "20",
     }
     bin_dir = Path(sys.executable).parent
     subprocess.run(
