@@ -72,6 +72,7 @@ class Server:
             "WEB_CONCURRENCY": "2",
         }
         self.log = log.open("ab")
+        self._log_start = self.log.tell()
         # uWSGI --http-socket closes the connection without saying so: tell wrk (loadbench's note).
         command = [str(BIN / "uwsgi"), "--ini", str(ini), "--add-header", "Connection: close"]
         self.process = subprocess.Popen(
@@ -84,15 +85,22 @@ class Server:
         self._sampler.start()
 
     def _wait_ready(self) -> None:
-        for _ in range(150):
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"uwsgi exited; see {self.log.name}") from None
-                time.sleep(0.1)
-        raise RuntimeError("uwsgi did not start")
+        """Until every worker has loaded the app. The socket accepts before that (lazy-apps:
+        each worker loads the app itself, seconds on a busy machine), and a measurement would
+        time the loading."""
+        deadline = time.monotonic() + 120
+        while self._workers_ready() < 2:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"uwsgi exited; see {self.log.name}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the workers did not load the app; see {self.log.name}")
+            time.sleep(0.1)
+
+    def _workers_ready(self) -> int:
+        """ "ready" lines uwsgi logged since this server started (the log file is shared)."""
+        with open(self.log.name, "rb") as log:
+            log.seek(self._log_start)
+            return log.read().count(b"WSGI app 0 (mountpoint='') ready")
 
     def workers(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
@@ -345,16 +353,6 @@ def flood_result(process: subprocess.Popen) -> dict:
     }
 
 
-def wait_for_workers(log: Path, workers: int = 2) -> None:
-    """Until every worker has loaded the app (lazy-apps: seconds each on a loaded machine);
-    before that the socket accepts and a measurement would time the loading."""
-    deadline = time.monotonic() + 120
-    while log.read_text(errors="replace").count("WSGI app 0 (mountpoint='') ready") < workers:
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the workers did not load the app; see {log}")
-        time.sleep(0.2)
-
-
 def store_under_flood(server: Server, flood_url: str, script: Path, args) -> dict:
     """GET /store/<name> alone, then while 8 connections flood flood_url; medians of rounds."""
     store = server.url + "/store/lb-s0010"
@@ -413,7 +411,6 @@ def login_figures(args, workdir: Path, log) -> dict:
     # (b) first: the user registers there, and the login throughput is measured unlimited.
     server = Server(ROOT / "uwsgi.ini", {**env, **NO_LOGIN_LIMITS}, workdir / "login-pool.log")
     try:
-        wait_for_workers(workdir / "login-pool.log")
         http("POST", f"{server.url}/register", USER)
         # Throughput within the pool: one login hashing and one waiting per worker.
         login = server.url + "/login"
@@ -425,7 +422,6 @@ def login_figures(args, workdir: Path, log) -> dict:
         server.stop()
     server = Server(ROOT / "uwsgi.ini", env, workdir / "login-defaults.log")
     try:
-        wait_for_workers(workdir / "login-defaults.log")
         report["default_limits"] = store_under_flood(server, server.url + "/login", script, args)
         # For comparison: a flood of the cheapest request there is, from the same 8 connections.
         report["healthz_flood"] = store_under_flood(
