@@ -16,8 +16,9 @@ from stores_api.schemas.common import MAX_PRICE, Money
 
 VISITOR_MESSAGE = "More data available if you log in."
 SORTS = ("id", "-id", "name", "-name", "price", "-price")
-# Rows are encoded in slices of this many, so a long list never exists as Python dicts at once.
-ENCODE_CHUNK = 2000
+# Rows are encoded in slices of this many, so a long list never exists as Python dicts at once
+# (with STREAM_CHUNK, what a worker's memory peaks with beyond the bodies it keeps).
+ENCODE_CHUNK = 500
 
 
 class ItemSchema(Schema):
