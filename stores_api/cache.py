@@ -26,15 +26,21 @@ BUILD_STRIPES = 16
 
 @dataclass(frozen=True)
 class Prepared:
-    """A response body ready to send, its entity tag (unquoted) and, for a page, the total."""
+    """A response body ready to send (bytes, or a long list's pieces: jsonio.Pieces), its
+    entity tag (unquoted), its length and, for a page, the total."""
 
-    body: bytes
+    body: bytes | tuple[bytes, ...]
     etag: str
+    size: int
     total: int | None = None
 
     @classmethod
-    def of(cls, body: bytes, total: int | None = None) -> Prepared:
-        return cls(body, hashlib.blake2b(body, digest_size=16).hexdigest(), total)
+    def of(cls, body: bytes | tuple[bytes, ...], total: int | None = None) -> Prepared:
+        pieces = (body,) if isinstance(body, bytes) else body
+        digest = hashlib.blake2b(digest_size=16)
+        for piece in pieces:
+            digest.update(piece)
+        return cls(body, digest.hexdigest(), sum(map(len, pieces)), total)
 
 
 class ResponseCache:
@@ -70,7 +76,7 @@ class ResponseCache:
             return entry
 
     def put(self, key: Hashable, version: int, entry: Prepared) -> None:
-        size = len(entry.body)
+        size = entry.size
         with self._lock:
             if self._version is not None and version < self._version:
                 return  # built from an older snapshot than what we already hold
@@ -82,10 +88,10 @@ class ResponseCache:
                 return
             old = self._entries.pop(key, None)
             if old is not None:
-                self._size -= len(old.body)
+                self._size -= old.size
             while self._entries and self._size + size > self.max_bytes:
                 _, dropped = self._entries.popitem(last=False)
-                self._size -= len(dropped.body)
+                self._size -= dropped.size
             self._entries[key] = entry
             self._size += size
 
@@ -136,6 +142,7 @@ def send(entry: Prepared, *, private: bool = False, headers: dict | None = None)
         response = Response(status=304)
     else:
         response = Response(entry.body, mimetype=MIMETYPE)
+        response.content_length = entry.size  # Werkzeug counts only a bytes body itself
     response.headers["ETag"] = f'"{entry.etag}"'
     if private:
         # The body depends on the token: shared caches must not keep it, clients revalidate.

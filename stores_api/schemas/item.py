@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from io import BytesIO
 from itertools import islice
 from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from stores_api.jsonio import dumps_bytes
+from stores_api.jsonio import Pieces, dumps_bytes
 from stores_api.models.names import MAX_ID
 from stores_api.pagination import PageQuerySchema
 from stores_api.schemas.common import MAX_PRICE, Money
@@ -70,12 +69,13 @@ def encode_item(row: Any) -> bytes:
     return dumps_bytes(item_dict(row))
 
 
-def encode_array(values: Iterable[Any], out: BytesIO) -> None:
+def encode_array(values: Iterable[Any], out: Pieces) -> None:
     """Write a JSON array of values to out, slice by slice (bounded memory for long lists)."""
     values = iter(values)
     separator = b"["
     while chunk := list(islice(values, ENCODE_CHUNK)):
-        out.write(separator + dumps_bytes(chunk)[1:-1])
+        out.write(separator)
+        out.write(memoryview(dumps_bytes(chunk))[1:-1])
         separator = b","
     out.write(b"[]" if separator == b"[" else b"]")
 
@@ -86,22 +86,22 @@ def _counted(rows: Iterable[Any], counter: list[int], index: int) -> Iterator[An
         yield row
 
 
-def encode_item_list(rows: Iterable[Any]) -> tuple[bytes, int | None]:
+def encode_item_list(rows: Iterable[Any]) -> tuple[tuple[bytes, ...], int | None]:
     """{"items": [...]} from (id, name, price, store_id, total) rows; and the total."""
     total = [None]
     items = (item_dict(row) for row in _counted(rows, total, 4) if row[0] is not None)
-    out = BytesIO()
+    out = Pieces()
     out.write(b'{"items":')
     encode_array(items, out)
     out.write(b"}")
     return out.getvalue(), total[0]
 
 
-def encode_item_names(rows: Iterable[Any]) -> tuple[bytes, int | None]:
+def encode_item_names(rows: Iterable[Any]) -> tuple[tuple[bytes, ...], int | None]:
     """The visitors' {"items": [names], "message"} from (name, total) rows; and the total."""
     total = [None]
     names = (row[0] for row in _counted(rows, total, 1) if row[0] is not None)
-    out = BytesIO()
+    out = Pieces()
     out.write(b'{"items":')
     encode_array(names, out)
     out.write(b',"message":' + dumps_bytes(VISITOR_MESSAGE) + b"}")

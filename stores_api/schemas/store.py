@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from io import BytesIO
 from typing import Any
 
 from marshmallow import Schema, fields
 
-from stores_api.jsonio import dumps_bytes
+from stores_api.jsonio import Pieces, dumps_bytes
 from stores_api.schemas.item import ItemSchema, item_dict
 
 
@@ -34,12 +33,12 @@ def encode_store(rows: list[Any]) -> bytes:
     return dumps_bytes(_store_dict(store_id, name, (row[2:] for row in rows)))
 
 
-def encode_store_list(rows: Iterable[Any]) -> tuple[bytes, int | None]:
+def encode_store_list(rows: Iterable[Any]) -> tuple[tuple[bytes, ...], int | None]:
     """{"stores": [...]} from Store.rows_with_items() rows, one store at a time; and the total.
 
     A plain loop rather than groupby and slices: this runs once per row of the whole catalogue.
     """
-    out = BytesIO()
+    out = Pieces()
     out.write(b'{"stores":[')
     separator = b""
     total = None
@@ -49,7 +48,8 @@ def encode_store_list(rows: Iterable[Any]) -> tuple[bytes, int | None]:
     for store_id, name, total, item_id, item_name, price, item_store_id in rows:  # noqa: B007
         if store is None or store_id != store["id"]:
             if store is not None:
-                out.write(separator + dumps_bytes(store))
+                out.write(separator)
+                out.write(dumps_bytes(store))
                 separator = b","
             if store_id is None:  # an empty page: only the total
                 store = None
@@ -60,7 +60,7 @@ def encode_store_list(rows: Iterable[Any]) -> tuple[bytes, int | None]:
         if item_id is not None:
             append({"id": item_id, "name": item_name, "price": price, "store_id": item_store_id})
     if store is not None:
-        out.write(separator + dumps_bytes(store))
+        out.write(separator)
+        out.write(dumps_bytes(store))
     out.write(b"]}")
-    # getvalue() hands over BytesIO's buffer without a copy: the body exists once in memory.
     return out.getvalue(), total
