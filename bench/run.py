@@ -218,9 +218,8 @@ def bench_token(url: str) -> str:
 def idle_footprint(server: Server, stores: int, items: int, token: str) -> dict[int, int]:
     """RSS (KiB) per worker once every worker has loaded the app and served small requests.
 
-    Read right after start, a worker may still be importing the app (lazy-apps), and the
-    first request of each kind allocates lasting state (compiled statements, connections,
-    per-thread buffers) that no list body causes. So every thread first serves a store and an
+    The first request of each kind allocates lasting state (compiled statements, connections,
+    per-thread buffers) that no list body causes, so every thread first serves a store and an
     item (a few KiB each) for a second; the lists are not touched.
     """
     store = f"lb-s{stores // 2:04d}"
