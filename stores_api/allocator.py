@@ -20,8 +20,9 @@ def use_one_heap() -> bool:
     others; a block over 128 KiB gets a mapping of its own until the first such block is freed,
     after which the threshold rises to that block's size (a login's 19 MiB argon2id buffer, a
     6.4 MiB list body) and the next ones come from a heap. Measured under uwsgi.ini at 1000 x 100,
-    a worker then peaked 16 to 30 MiB above its idle footprint for the same requests; with one
-    heap and fixed thresholds it peaks at 16 (the three prepared bodies are 14.4 of that).
+    a worker then peaked 16.6 to 30.4 MiB above its idle footprint for the same requests; with
+    one heap and fixed thresholds (and the bodies kept as jsonio.Pieces) 16.6 to 17.6, of which
+    the three prepared bodies are 14.4.
 
     The heap keeps up to 32 MiB free rather than handing it back: returning argon2id's buffer
     after each login made the next hash 60 % slower (20 to 33 ms) from page faults alone.

@@ -34,7 +34,7 @@ class Pieces:
     One buffer grown to 6.4 MiB is reallocated again and again, each time into a block larger
     than the holes the previous bodies left in the heap, which then grows instead: under
     uwsgi.ini at 1000 x 100 a worker peaked 16.5 to 21.4 MiB above its idle footprint over 9
-    runs of the benchmark's requests, against 16.9 to 17.6 with pieces (5 runs). The pieces
+    runs of the benchmark's requests, against 16.6 to 17.6 with pieces (8 runs). The pieces
     themselves are what a prepared body keeps and what the WSGI server sends, one by one.
     """
 
