@@ -84,7 +84,9 @@ def init_rate_limits(app: Flask) -> None:
         # Each limit here decorates a view method, which checks it when called. Flask-Limiter's
         # before-request hook adds only default and application-wide limits: with none set, it
         # would cost every request ~0.06 ms to find nothing.
-        app.before_request_funcs[None].remove(limiter._check_request_limit)
+        hooks = app.before_request_funcs.get(None, [])
+        if limiter._check_request_limit in hooks:  # not there when limits are switched off
+            hooks.remove(limiter._check_request_limit)
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(exc: RateLimitExceeded):

@@ -195,3 +195,11 @@ def test_login_limit_holds_across_two_apps_sharing_redis(database_url, redis_pre
     fail_logins(second, 1)
     assert first.post("/login", json=WRONG).status_code == 429
     assert second.post("/login", json=WRONG).status_code == 429
+
+
+def test_with_rate_limiting_switched_off_no_limit_applies(database_url):
+    app = make_app(database_url, RATELIMIT_ENABLED=False, RATELIMIT_LOGIN_PER_USERNAME="1 per hour")
+    prepare_database(app)
+    api = api_for(app)
+    api.register("alice")
+    assert {api.post("/login", json=WRONG).status_code for _ in range(3)} == {401}
