@@ -44,4 +44,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # 512 KiB of page cache per connection instead of 2 MiB: a worker has up to ten, and
+        # the operating system caches the file anyway (a cold 100 000-item list builds ~4 %
+        # slower; a worker's peak memory at 1000x100 stays within bench/'s allowance).
+        cursor.execute("PRAGMA cache_size=-512")
         cursor.close()
