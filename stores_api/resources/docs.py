@@ -42,8 +42,8 @@ class Blueprint(SmorestBlueprint):
     - Query arguments are parsed once per query string: webargs parses and validates a query
       string the first time a view sees it, and the result is reused for the same string
       (up to REMEMBERED_QUERIES per view; an invalid one is answered 422 each time).
-    - alt_response() (and so errors()) only documents: flask-smorest wraps the view once more
-      per documented response, and each wrapper costs a call and a coroutine check per request.
+    - alt_response() (and so errors()) and doc() only document: flask-smorest wraps the view
+      once more per documented response, and each wrapper costs a call per request.
     """
 
     ARGUMENTS_PARSER = JsonArgumentsParser()
@@ -79,13 +79,11 @@ class Blueprint(SmorestBlueprint):
         return decorator
 
     def alt_response(self, *args, **kwargs):
-        document = super().alt_response(*args, **kwargs)
+        return _documenting_only(super().alt_response(*args, **kwargs))
 
-        def decorator(fn):
-            fn._apidoc = document(fn)._apidoc
-            return fn
-
-        return decorator
+    @staticmethod
+    def doc(**kwargs):
+        return _documenting_only(SmorestBlueprint.doc(**kwargs))
 
     def errors(self, *codes: int, descriptions: dict[int, str] | None = None):
         """Document the error answers an operation can give, in the one error shape;
@@ -99,6 +97,16 @@ class Blueprint(SmorestBlueprint):
             return fn
 
         return decorator
+
+
+def _documenting_only(decorator):
+    """flask-smorest's documentation decorator, without the call-through wrapper it adds."""
+
+    def document(fn):
+        fn._apidoc = decorator(fn)._apidoc
+        return fn
+
+    return document
 
 
 def name_parameter_schema(_converter: UnicodeConverter) -> dict[str, Any]:
