@@ -12,7 +12,6 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Numeric,
-    Row,
     String,
     bindparam,
     cast,
@@ -60,7 +59,7 @@ class Item(db.Model):
         return db.session.scalar(select(cls).where(cls.name == name))
 
     @classmethod
-    def find_row(cls, name: str) -> Row | None:
+    def find_row(cls, name: str) -> tuple | None:
         """(id, name, price as float, store_id) of one item, without building an object."""
         if not is_valid_name(name):
             return None

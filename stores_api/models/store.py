@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import Row, String, bindparam, func, null, select, true
+from sqlalchemy import String, bindparam, func, null, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from stores_api import read_connection
@@ -67,8 +67,9 @@ class Store(db.Model):
         return stream_rows(statement)
 
     @classmethod
-    def one_with_items(cls, name: str) -> list[Row]:
-        """The rows of rows_with_items() for one store: [] if there is no such store."""
+    def one_with_items(cls, name: str) -> list[tuple]:
+        """(store id, name, *item columns) rows for one store, as plain tuples: [] if there is
+        no such store."""
         if not is_valid_name(name):
             return []
         return read_connection.all_rows(_ONE_WITH_ITEMS, {"name": name})
